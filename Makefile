@@ -1,0 +1,47 @@
+# make run  - create .venv, install, build the seed graph and its HTML, say where they are
+# make test - create .venv, install the test dependencies (and Chromium for the browser tests), run the suite
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STORE ?= out
+
+.PHONY: run test install install-test browser bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Debian's Chromium for the browser tests (Playwright's own browser download cannot work offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+	@command -v chromium >/dev/null 2>&1 && echo "chromium: $$(command -v chromium)"
+
+run: install
+	$(BIN)/kg build --store $(STORE)
+	@echo
+	@echo "The graph:      $(STORE)/graph.trig  (TriG, one named graph per article)"
+	@echo "The HTML graph: $(STORE)/graph.html  (open it in a browser; works offline)"
+	@echo "Ask it:         $(BIN)/kg query --list"
+
+test: install-test browser
+	$(BIN)/python -m pytest -q
+
+bench: install-test
+	$(BIN)/python scripts/bench.py --size 200
+
+clean:
+	rm -rf $(STORE) .pytest_cache tests/artifacts

@@ -1,0 +1,215 @@
+"""Named SPARQL queries (ontology/queries/*.rq and extensions), their parameters, and result formatting."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from .errors import InputError
+from .ns import PREFIXES
+from .ontology import ONTOLOGY_DIR, Ontology
+
+LIST_SEPARATOR = "\x1f"
+PARAM_RE = re.compile(r"^#\s*Param:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<spec>[^)]*)\))?\s*(?:-\s*(?P<doc>.*))?$")
+INTEGER_TYPES = {XSD.integer, XSD.int, XSD.long, XSD.nonNegativeInteger, XSD.positiveInteger, XSD.short}
+
+
+@dataclass
+class Param:
+    name: str
+    kind: str = "literal"  # iri | literal | date | integer
+    optional: bool = True
+    doc: str = ""
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    path: Path
+    text: str
+    question: str
+    params: dict[str, Param] = field(default_factory=dict)
+    lists: list[str] = field(default_factory=list)
+
+    @property
+    def is_violation(self) -> bool:
+        return self.name.endswith("-violation")
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the query: {exc}") from None
+    question, params, lists, in_question = [], {}, [], False
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        body = line.lstrip("#").strip()
+        if body.startswith("Question:"):
+            question, in_question = [body[len("Question:"):].strip()], True
+        elif PARAM_RE.match(line):
+            m = PARAM_RE.match(line)
+            spec = [s.strip() for s in (m.group("spec") or "").split(",") if s.strip()]
+            kind = next((s for s in spec if s in ("iri", "literal", "date", "integer")), "literal")
+            params[m.group("name")] = Param(m.group("name"), kind, "required" not in spec, (m.group("doc") or "").strip())
+            in_question = False
+        elif body.startswith("Lists:"):
+            lists = [s.strip() for s in body[len("Lists:"):].split(",") if s.strip()]
+            in_question = False
+        elif in_question and line.startswith("#  "):
+            question.append(body)
+        else:
+            in_question = False
+    name = path.name[:-3] if path.name.endswith(".rq") else path.stem
+    return NamedQuery(name, path, text, " ".join(question), params, lists)
+
+
+def query_dirs(ontology: Ontology | None = None) -> list[Path]:
+    dirs = [ONTOLOGY_DIR / "queries"]
+    for ext in Ontology.extension_dirs_in(ONTOLOGY_DIR):
+        dirs.append(ext / "queries")
+    if ontology is not None:
+        for ext in ontology.extra_extension_dirs:
+            dirs.append(Path(ext) / "queries")
+    return [d for d in dirs if d.is_dir()]
+
+
+def named_queries(ontology: Ontology | None = None) -> dict[str, NamedQuery]:
+    found: dict[str, NamedQuery] = {}
+    for directory in query_dirs(ontology):
+        for path in sorted(directory.glob("*.rq")):
+            query = parse_query_file(path)
+            found.setdefault(query.name, query)
+    return found
+
+
+def resolve(name_or_file: str, ontology: Ontology | None = None) -> NamedQuery:
+    if name_or_file.endswith(".rq") or "/" in name_or_file:
+        path = Path(name_or_file)
+        if not path.is_file():
+            raise InputError(f"{path}: no such query file")
+        return parse_query_file(path)
+    queries = named_queries(ontology)
+    if name_or_file not in queries:
+        raise InputError(f"no query named `{name_or_file}`; `kg query --list` shows them: {', '.join(sorted(queries))}")
+    return queries[name_or_file]
+
+
+def expand_iri(value: str) -> URIRef:
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
+        if re.search(r"[\s<>\"{}|\\^`]", value):
+            raise InputError(f"{value!r} is not a valid IRI")
+        return URIRef(value)
+    prefix, _, local = value.partition(":")
+    if prefix in PREFIXES and local and not re.search(r"[\s<>\"{}|\\^`]", local):
+        return URIRef(PREFIXES[prefix] + local)
+    raise InputError(f"{value!r} is not an IRI: give a full IRI (https://...) or a prefixed name such as id:actor/marco-rubio")
+
+
+def bind_params(query: NamedQuery, values: list[str]) -> dict:
+    """Turn NAME=VALUE strings into RDF terms for the query's declared parameters (never pasted into text)."""
+    bindings = {}
+    for item in values:
+        name, sep, raw = item.partition("=")
+        if not sep:
+            raise InputError(f"--param {item!r}: write NAME=VALUE")
+        if name not in query.params:
+            known = ", ".join(query.params) or "none"
+            raise InputError(f"--param {name}: the query `{query.name}` has no such parameter (its parameters: {known})")
+        kind = query.params[name].kind
+        if kind == "iri":
+            bindings[name] = expand_iri(raw)
+        elif kind == "integer":
+            if not re.fullmatch(r"-?\d+", raw.strip()):
+                raise InputError(f"--param {name}: {raw!r} is not a whole number")
+            bindings[name] = Literal(int(raw), datatype=XSD.integer)
+        elif kind == "date":
+            if not re.fullmatch(r"\d{4}-\d\d-\d\d", raw.strip()):
+                raise InputError(f"--param {name}: {raw!r} is not a date such as 2025-02-03")
+            bindings[name] = Literal(raw.strip(), datatype=XSD.date)
+        else:
+            bindings[name] = Literal(raw)
+    missing = [p.name for p in query.params.values() if not p.optional and p.name not in bindings]
+    if missing:
+        raise InputError(f"the query `{query.name}` needs --param {missing[0]}=VALUE")
+    return bindings
+
+
+# -- formatting ----------------------------------------------------------------------------------
+def curie(iri: str) -> str:
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def plain(term, as_list: bool = False, short: bool = False):
+    if term is None:
+        return [] if as_list else None
+    if short and isinstance(term, URIRef):
+        return curie(str(term))
+    if as_list:
+        return sorted(x for x in str(term).split(LIST_SEPARATOR) if x)
+    if isinstance(term, Literal):
+        if term.datatype in INTEGER_TYPES:
+            return int(term)
+        if term.datatype == XSD.boolean:
+            return term.toPython()
+        if term.datatype in (XSD.decimal, XSD.double, XSD.float):
+            return float(term)
+    return str(term)
+
+
+def records(result, lists=(), short: bool = False) -> list[dict]:
+    return [{v: plain(row.get(v), v in lists, short) for v in result.variables} for row in result.rows]
+
+
+def render(result, fmt: str, lists=()) -> str:
+    if result.boolean is not None:
+        return json.dumps(result.boolean) if fmt == "json" else ("yes" if result.boolean else "no")
+    rows = records(result, lists, short=fmt == "table")
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False)
+    cells = [[_cell(r[v]) for v in result.variables] for r in rows]
+    if fmt in ("csv", "tsv"):
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(result.variables)
+        writer.writerows(cells)
+        return out.getvalue().rstrip("\n")
+    return _table(result.variables, cells)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(value)
+    return str(value)
+
+
+def _table(headers: list[str], cells: list[list[str]], width: int = 60) -> str:
+    def clip(text):
+        text = " ".join(text.split())
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    cells = [[clip(c) for c in row] for row in cells]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    line = lambda row: "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
+    out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(out)

@@ -1,0 +1,142 @@
+"""`kg build` and `kg query` through the public surface (click's CliRunner), on the seed article."""
+
+import json
+import re
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset
+from rdflib.compare import isomorphic, to_isomorphic
+
+from graph.cli import main
+
+from .conftest import MINI_DIR, SEED_DIR
+
+
+def kg(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = kg("build", SEED_DIR, "--store", out)
+    assert result.exit_code == 0, result.output
+    return out, result
+
+
+def statements(out):
+    result = kg("query", "statements", "--format", "json", "--store", out)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_build_prints_a_summary_and_writes_the_outputs(built):
+    out, result = built
+    assert re.search(r"built 1 article", result.output)
+    assert re.search(r"statements: (\d+)", result.output)
+    assert (out / "graph.trig").stat().st_size > 0 and (out / "graph.html").stat().st_size > 0
+    assert not list(out.glob(".*.tmp")), "temporary files left behind"
+
+
+def test_every_statement_slices_the_article_text_to_its_quote(built):
+    out, _ = built
+    text = (SEED_DIR / "article.txt").read_text(encoding="utf-8")
+    rows = statements(out)
+    assert len(rows) > 20
+    for row in rows:
+        assert set(row) >= {"speaker", "quote", "article", "start", "end", "date"}
+        assert text[row["start"]:row["end"]] == row["quote"]
+        assert row["article"] == SEED_DIR.name
+
+
+def test_every_quotation_in_the_text_is_a_statement(built):
+    """Each span between double quotation marks holds at least one statement inside it."""
+    out, _ = built
+    text = (SEED_DIR / "article.txt").read_text(encoding="utf-8")
+    spans = [(m.start(1), m.end(1)) for m in re.finditer(r'"([^"]+)"', text)]
+    rows = statements(out)
+    missing = [text[s:e] for s, e in spans if not any(s <= r["start"] and r["end"] <= e for r in rows)]
+    assert not missing
+
+
+def test_speakers_are_the_right_people(built):
+    out, _ = built
+    by_quote = {r["quote"]: r["speaker"] for r in statements(out)}
+
+    def speaker_of(words):
+        matches = [s for q, s in by_quote.items() if words in q]
+        assert matches, words
+        return matches[0]
+
+    assert speaker_of("just profoundly grateful") == "Marco Rubio"
+    assert speaker_of("I would do it in a heartbeat") == "Donald Trump"
+    assert speaker_of("You may not deport a U.S. citizen, period") == "Lee Gelernt"
+    assert speaker_of("a non-starter") == "Lee Gelernt"
+    assert speaker_of("We would love to do that") != "Donald Trump"  # nested: the other countries speak
+
+
+def test_building_twice_gives_the_same_bytes_and_an_isomorphic_graph(built, tmp_path):
+    out, _ = built
+    assert kg("build", SEED_DIR, "--store", tmp_path).exit_code == 0
+    first, second = (out / "graph.trig").read_bytes(), (tmp_path / "graph.trig").read_bytes()
+    a, b = Dataset(), Dataset()
+    a.parse(data=first, format="trig")
+    b.parse(data=second, format="trig")
+    assert isomorphic(a, b)
+    assert first == second
+    again = kg("build", SEED_DIR, "--store", tmp_path)
+    assert "0 rebuilt" in again.output  # nothing changed, nothing rewritten
+    assert (tmp_path / "graph.trig").read_bytes() == second
+
+
+def test_a_broken_annotation_leaves_the_previous_output_whole(tmp_path):
+    article = tmp_path / "mini-wire-story"
+    shutil.copytree(MINI_DIR, article)
+    out = tmp_path / "out"
+    assert kg("build", article, "--store", out).exit_code == 0
+    before = (out / "graph.trig").read_bytes()
+    html_before = (out / "graph.html").read_bytes()
+    path = article / "annotation.yaml"
+    path.write_text(path.read_text().replace("quote: It is that simple.", "quote: It is not that simple."))
+    result = kg("build", article, "--store", out)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "annotation.yaml:" in lines[0] and "It is not that simple." in lines[0]
+    assert (out / "graph.trig").read_bytes() == before
+    assert (out / "graph.html").read_bytes() == html_before
+    assert kg("query", "statements", "--format", "json", "--store", out).exit_code == 0
+
+
+def test_a_graph_that_breaks_a_shape_exits_1_with_a_readable_report(tmp_path):
+    article = tmp_path / "mini-wire-story"
+    shutil.copytree(MINI_DIR, article)
+    path = article / "annotation.yaml"
+    path.write_text(path.read_text().replace("    date: on Friday\n", ""))  # an event with no date
+    out = tmp_path / "out"
+    result = kg("build", article, "--store", out)
+    assert result.exit_code == 1, result.output
+    assert "does not conform" in result.stderr and "event/friday-remarks" in result.stderr
+    assert not (out / "graph.trig").exists()
+
+
+def test_offers_and_positions_answer_in_each_format(built):
+    out, _ = built
+    for name in ("offers", "positions"):
+        for fmt in ("json", "csv", "table"):
+            result = kg("query", name, "--format", fmt, "--store", out)
+            assert result.exit_code == 0, result.output
+            assert "Bukele" in result.output or "Gelernt" in result.output
+
+
+def test_query_without_a_built_graph_says_to_build(tmp_path):
+    result = kg("query", "statements", "--store", tmp_path / "nothing")
+    assert result.exit_code == 2 and "kg build" in result.stderr
+
+
+def test_every_command_has_help_with_an_example():
+    for name, command in main.commands.items():
+        result = kg(name, "--help")
+        assert result.exit_code == 0, name
+        assert "Example" in result.output, f"`kg {name} --help` has no example"
