@@ -382,7 +382,7 @@ class _Builder:
             g.add((node, SCHEMA.name, self.lit(name, item.line_of(key), key)))
         g.add((node, KG.mentionedIn, self.art))
         for field, (kind, _) in fields.items():
-            if field in ("type", "name", "label") or item.get(field) is None:
+            if field in ("name", "label") or kind == "class" or item.get(field) is None:
                 continue
             self.field(section, node, item, field, kind)
         if section == "posts":

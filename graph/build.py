@@ -73,9 +73,7 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
     report = BuildReport(store=str(store_spec))
     store = open_store(store_spec)
     try:
-        onto = Graph()
-        for triple in ontology.graph:
-            onto.add(triple)
+        onto = stable_blank_nodes(ontology.graph)
         onto.add((ONTOLOGY_IRI, KG.ontologyVersion, Literal(ontology.version)))
         if force or store.input_hash(ONTOLOGY_GRAPH, ONTOLOGY_IRI) != _graph_digest(ontology):
             onto.add((ONTOLOGY_IRI, KG.inputHash, Literal(_graph_digest(ontology))))
@@ -113,6 +111,21 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
     finally:
         store.close()
     return report
+
+
+def stable_blank_nodes(graph: Graph) -> Graph:
+    """Replace blank nodes (OWL lists in the ontology) by IRIs derived from the graph's canonical form.
+
+    A blank node gets a new random id each time Turtle is parsed or data is inserted; skolemizing the canonical
+    graph gives the same IRIs on every build, so the output is byte-for-byte stable.
+    """
+    from rdflib.compare import to_canonical_graph
+
+    canonical = to_canonical_graph(graph)
+    result = Graph()
+    for triple in canonical.skolemize(authority="https://w3id.org", basepath="/legal-news-kg/.well-known/genid/"):
+        result.add(triple)
+    return result
 
 
 def _graph_digest(ontology: Ontology) -> str:
