@@ -116,6 +116,9 @@ def query(name, sparql, params, fmt, store_spec, list_queries):
 
 # Commands defined in their own modules are registered below, one line each.
 # (commands from other modules)
+main.add_command(__import__("graph.show", fromlist=["show"]).show)  # kg show
+main.add_command(__import__("graph.analyze", fromlist=["analyze"]).analyze)  # kg analyze, kg analyze path
+main.add_command(__import__("graph.analyze", fromlist=["export"]).export)  # kg export
 
 
 if __name__ == "__main__":  # pragma: no cover
