@@ -441,12 +441,26 @@ class _Builder:
                 self.fail(raw.line_of(key), f"property `{key}` is not declared in the ontology or its extensions")
             for value in _as_list(values):
                 if self.o.is_object_property(prop):
-                    self.g.add((node, prop, self.ref(value, ANY, raw.line_of(key), key)))
+                    target = self.term(value, raw.line_of(key), key) if ":" in str(value) else None
+                    self.g.add((node, prop, target or self.ref(value, ANY, raw.line_of(key), key)))
                 elif isinstance(value, dt.date):
                     datatype = XSD.dateTime if isinstance(value, dt.datetime) else XSD.date
                     self.g.add((node, prop, Literal(value.isoformat(), datatype=datatype)))
+                elif isinstance(value, str) and (prop, RDFS.range, XSD.date) in self.o.graph:
+                    self.g.add((node, prop, self.date(value, raw.line_of(key), key)[0]))  # "on Monday" -> xsd:date
                 else:
                     self.g.add((node, prop, Literal(value)))
+
+    def term(self, value, line, field) -> URIRef:
+        """A term the ontology or an extension declares, by prefixed name (`courts:trial-court`, a SKOS concept)."""
+        try:
+            iri = self.o.graph.namespace_manager.expand_curie(str(value).strip())
+        except ValueError:
+            iri = None
+        if iri is None or (iri, None, None) not in self.o.graph:
+            self.fail(line, f"`{field}: {value}` is not a term of the ontology or its extensions; give an id of this "
+                            "annotation, a doctrine id, or a prefixed name the ontology declares (courts:trial-court)")
+        return iri
 
     def statement(self, node, item):
         g, line = self.g, item.line

@@ -45,8 +45,11 @@ def main():
 @click.option("--store", "store_spec", default="out", show_default=True, help=STORE_HELP)
 @click.option("--no-html", is_flag=True, help="Do not write graph.html.")
 @click.option("--force", is_flag=True, help="Rebuild every article even when its inputs did not change.")
+@click.option("--ontology", "ontology_dirs", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Also load this extension folder kept outside the repository (.ttl, *shapes.ttl, queries/). Repeatable.")
 @reports_errors
-def build(article_dirs, store_spec, no_html, force):
+def build(article_dirs, store_spec, no_html, force, ontology_dirs):
     """Load article annotations, validate them with SHACL and write the graph.
 
     Reads ARTICLE_DIRS (default: every folder under articles/), each holding article.txt and annotation.yaml,
@@ -59,10 +62,13 @@ def build(article_dirs, store_spec, no_html, force):
     Example:
         kg build
         kg build articles/npr-2025-02-05-el-salvador-prisons --store out
+        kg build --ontology ~/my-extensions/treaties
     """
     from .build import build as run_build
+    from .ontology import Ontology
 
-    report = run_build(list(article_dirs) or None, store_spec, html=not no_html, force=force)
+    ontology = Ontology(extra_extension_dirs=list(ontology_dirs))
+    report = run_build(list(article_dirs) or None, store_spec, ontology=ontology, html=not no_html, force=force)
     click.echo(f"built {len(report.articles)} article(s) ({len(report.rebuilt)} rebuilt"
                + (f", {len(report.removed)} removed" if report.removed else "") + ")")
     click.echo(f"  triples: {report.triples}  actors: {report.actors}  statements: {report.statements}")
@@ -79,8 +85,11 @@ def build(article_dirs, store_spec, no_html, force):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
 @click.option("--store", "store_spec", default="out", show_default=True, help=STORE_HELP)
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries with the question each answers.")
+@click.option("--ontology", "ontology_dirs", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Also offer the named queries of this extension folder (its queries/*.rq). Repeatable.")
 @reports_errors
-def query(name, sparql, params, fmt, store_spec, list_queries):
+def query(name, sparql, params, fmt, store_spec, list_queries, ontology_dirs):
     """Ask the graph a named question (ontology/queries/NAME.rq), a query file, or --sparql TEXT.
 
     \b
@@ -92,17 +101,19 @@ def query(name, sparql, params, fmt, store_spec, list_queries):
     """
     from . import queries
     from .errors import InputError
+    from .ontology import Ontology
     from .store import open_store
 
+    ontology = Ontology(extra_extension_dirs=list(ontology_dirs))
     if list_queries:
-        for q in queries.named_queries().values():
+        for q in queries.named_queries(ontology).values():
             click.echo(f"{q.name}\n    {q.question}")
             for p in q.params.values():
                 click.echo(f"    --param {p.name}=<{p.kind}>{' (optional)' if p.optional else ''}  {p.doc}")
         return
     if bool(name) == bool(sparql):
         raise InputError("give a query NAME (or FILE.rq) or --sparql TEXT; `kg query --list` shows the names")
-    named = queries.resolve(name) if name else queries.NamedQuery("sparql", Path("-"), sparql, "")
+    named = queries.resolve(name, ontology) if name else queries.NamedQuery("sparql", Path("-"), sparql, "")
     bindings = queries.bind_params(named, list(params)) if name else {}
     if params and not name:
         raise InputError("--param works with named queries; with --sparql write the values in the query")
@@ -116,6 +127,7 @@ def query(name, sparql, params, fmt, store_spec, list_queries):
 
 # Commands defined in their own modules are registered below, one line each.
 # (commands from other modules)
+main.add_command(__import__("graph.docs", fromlist=["docs_command"]).docs_command)
 main.add_command(__import__("graph.show", fromlist=["show"]).show)  # kg show
 main.add_command(__import__("graph.analyze", fromlist=["analyze"]).analyze)  # kg analyze, kg analyze path
 main.add_command(__import__("graph.analyze", fromlist=["export"]).export)  # kg export

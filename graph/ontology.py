@@ -23,6 +23,10 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     try:
         graph.parse(path, format="turtle")
     except Exception as exc:  # rdflib raises several types for bad Turtle
+        line, why = getattr(exc, "lines", None), getattr(exc, "_why", None)  # rdflib's BadSyntax: 0-based line
+        if isinstance(line, int) and why:
+            raise InputError(f"{path}:{line + 1}: not valid Turtle: {why}; fix that line or the statement before it "
+                             "(every statement ends with ' .')") from None
         raise InputError(f"{path}: not valid Turtle: {exc}".replace("\n", " ")) from None
     return graph
 
