@@ -24,6 +24,7 @@ PREFIXES = {
     "doctrine": str(DOCTRINE),
     "id": str(ID),
     "gr": str(GR),
+    "kgsh": BASE + "shapes#",
     "schema": str(SCHEMA),
     "oa": str(OA),
     "prov": str(PROV),
