@@ -22,7 +22,7 @@ from .textspan import find_span
 
 TEXT_FILE = "article.txt"
 ANNOTATION_FILE = "annotation.yaml"
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")  # \Z, not $: "abc\n" is not an id
 CONTEXT = 32
 AGENTS = {"curator": (CURATOR, KG.Curator, KG.CuratorRole), "extractor": (EXTRACTOR, KG.Extractor, KG.ExtractorRole)}
 
@@ -85,7 +85,7 @@ SECTIONS: dict[str, tuple[str, URIRef | None, dict[str, tuple[str, bool]]]] = {
     "positions": ("", KG.LegalPosition, {
         "holder": ("id:" + ACTOR_SECTIONS, True), "view": ("value:legality-views", True), "action": ("id:actions", True),
         "doctrine": ("doctrine", False), "modality": ("value:modalities", True), "stance": ("value:stances", False),
-        "evidence": ("ids:statements", True), "attributed_to": ("agent", False), "note": ("str", False),
+        "evidence": ("evidence", True), "attributed_to": ("agent", False), "note": ("str", False),
         "properties": ("properties", False),
     }),
 }
@@ -182,7 +182,7 @@ class _Builder:
         return ID[f"{prefix}/{item_id}"]
 
     def lit(self, value, line, what) -> Literal:
-        if isinstance(value, (dict, list)) or value is None:
+        if isinstance(value, (dict, list, set, bytes)) or value is None:  # bytes, set: `!!binary`, `!!set`
             self.fail(line, f"{what} must be text, not {type(value).__name__ if value is not None else 'empty'}")
         value = str(value)
         if "\x00" in value:
@@ -208,7 +208,7 @@ class _Builder:
         if ann.get("format", 1) != 1:
             self.fail(ann.line_of("format"), f"format {ann.get('format')!r} is not known; this version reads format 1")
         annotator = ann.get("annotator", "curator")
-        if annotator not in AGENTS:
+        if not isinstance(annotator, str) or annotator not in AGENTS:
             self.fail(ann.line_of("annotator"), "annotator must be `curator` or `extractor`")
         self.annotator = annotator
         if not isinstance(ann.get("article"), dict):
@@ -266,6 +266,10 @@ class _Builder:
     def span(self, words, line, occurrence=None, after=None, what="the quoted words") -> tuple[int, int]:
         if not isinstance(words, str) or not words.strip():
             self.fail(line, f"{what} must be non-empty text")
+        if occurrence is not None and (not isinstance(occurrence, int) or isinstance(occurrence, bool) or occurrence < 1):
+            self.fail(line, "occurrence must be a whole number from 1")
+        if isinstance(after, (dict, list)):
+            self.fail(line, "`after:` must be text: words that come before them in the article")
         result = find_span(self.a.text, words, occurrence=occurrence, after=after)
         if isinstance(result, str):
             self.fail(line, f"{what} {_short(words)}: {result} in {self.a.text_path.name}")
@@ -448,6 +452,9 @@ class _Builder:
                     self.g.add((node, prop, Literal(value.isoformat(), datatype=datatype)))
                 elif isinstance(value, str) and (prop, RDFS.range, XSD.date) in self.o.graph:
                     self.g.add((node, prop, self.date(value, raw.line_of(key), key)[0]))  # "on Monday" -> xsd:date
+                elif isinstance(value, (dict, list, set, bytes)) or value is None:  # not a Python repr in the graph
+                    self.fail(raw.line_of(key), f"property `{key}` takes text, a number, a date or an id, "
+                                                f"not {type(value).__name__ if value is not None else 'an empty value'}")
                 else:
                     self.g.add((node, prop, Literal(value)))
 
@@ -497,8 +504,8 @@ class _Builder:
             self.fail(item.line_of("attributed_to"), "attributed_to must be `curator` or `extractor`")
         agent, agent_class, role = AGENTS[agent_name]
         g.add((node, KG.inArticle, self.art))
-        label = f"{self.ids[str(item['holder'])][2].get('name') or self.ids[str(item['holder'])][2].get('label')}: " \
-                f"{item['view']} ({item['action']})"
+        holder = self.ids.get(str(_as_list(item["holder"])[0]), ("", "", {}))[2]  # an unknown one fails below
+        label = f"{holder.get('name') or holder.get('label')}: {item['view']} ({item['action']})"
         g.add((node, RDFS.label, Literal(label)))
         for field, (kind, _) in SECTIONS["positions"][2].items():
             if item.get(field) is None or field == "attributed_to":
