@@ -119,7 +119,7 @@ def query(name, sparql, params, fmt, store_spec, list_queries, ontology_dirs):
         raise InputError("--param works with named queries; with --sparql write the values in the query")
     store = open_store(store_spec, read_only=True)
     try:
-        result = store.query(named.text, bindings)
+        result = queries.execute(store, named, bindings)
     finally:
         store.close()
     click.echo(queries.render(result, fmt, named.lists))

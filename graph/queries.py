@@ -1,4 +1,27 @@
-"""Named SPARQL queries (ontology/queries/*.rq and extensions), their parameters, and result formatting."""
+"""Named SPARQL queries (ontology/queries/*.rq and extensions), their parameters, and result formatting.
+
+A query file opens with a header of comments:
+
+    # Question: the question it answers, in English (continued on lines starting `#   `)
+    # Param: NAME (iri|literal|date|integer[, required]) - what it restricts, with an example
+    # Lists: col, col      columns that are GROUP_CONCATs separated by U+001F, shown as lists
+
+Parameters are bound as RDF terms with pyoxigraph's ``substitutions``, never pasted into the query text, so a
+value holding quotes, braces or ``} UNION {`` is only ever a term to compare with. Oxigraph accepts a substitution
+only for a variable of the SELECT projection (the parameter columns are dropped from what ``kg query`` shows),
+and it folds ``BOUND(?param)`` to false before substituting, so a query must not test a parameter with BOUND.
+Write each optional parameter in one of three ways, each of which means "everything" when it is not given:
+
+* as the variable of a pattern that binds it in every row (``?position kg:holder ?holder_iri``), or a BIND that
+  always binds it (``BIND(COALESCE(?speakerNode, kg:speakerUnknown) AS ?speaker_iri)``): given, it keeps the
+  matching rows;
+* inside ``FILTER EXISTS { ... ?param ... }`` when any value will do when it is not given;
+* as ``FILTER(!COALESCE(sameTerm(?param, ?param), false) || condition)`` ("not given, or the condition holds"),
+  or ``FILTER(COALESCE(?date >= ?from, true))`` for a comparison.
+
+A grouped query also lists its parameters in GROUP BY. tests/test_queries.py checks every parameter of every
+named query: a value that matches nothing gives no rows.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +35,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from .errors import InputError
+from .errors import InputError, KgError
 from .ns import PREFIXES
 from .ontology import ONTOLOGY_DIR, Ontology
 
@@ -147,6 +170,73 @@ def bind_params(query: NamedQuery, values: list[str]) -> dict:
     if missing:
         raise InputError(f"the query `{query.name}` needs --param {missing[0]}=VALUE")
     return bindings
+
+
+SYNTAX_ERROR_RE = re.compile(r"error at (?P<line>\d+):(?P<column>\d+):\s*(?P<message>.*)", re.S)
+
+
+class QuerySyntaxError(KgError):
+    """A query that is not valid SPARQL, located by line and column. Exit 2."""
+
+    exit_code = 2
+
+    def __init__(self, source: str, line: int | None, column: int | None, message: str, text: str = ""):
+        self.source, self.line, self.column, self.message = source, line, column, message
+        where = f"line {line}, column {column}" if line else "somewhere"
+        detail = ""
+        lines = text.splitlines()
+        if line and 1 <= line <= len(lines):
+            shown = lines[line - 1]
+            detail = f"\n  {shown}\n  {' ' * max(0, min(column - 1, len(shown)))}^"
+        super().__init__(f"{source}: not valid SPARQL at {where}: {message}{detail}")
+
+
+def syntax_error(source: str, text: str, message: str) -> QuerySyntaxError:
+    """Turn pyoxigraph's "error at L:C: ..." into an error naming the line and column."""
+    match = SYNTAX_ERROR_RE.search(message)
+    if not match:
+        return QuerySyntaxError(source, None, None, message.strip(), text)
+    return QuerySyntaxError(source, int(match["line"]), int(match["column"]),
+                            " ".join(match["message"].split()), text)
+
+
+def check_syntax(text: str, source: str = "the query") -> None:
+    """Raise QuerySyntaxError unless ``text`` parses as a SPARQL query (run on an empty in-memory store)."""
+    import pyoxigraph as ox
+
+    try:
+        ox.Store().query(text)
+    except SyntaxError as exc:
+        raise syntax_error(source, text, str(exc)) from None
+
+
+def query_source(query: NamedQuery) -> str:
+    return "--sparql" if str(query.path) == "-" else str(query.path)
+
+
+def execute(store, query: NamedQuery, bindings: dict | None = None):
+    """Run a named query (or --sparql text) on a store; drop the parameter columns from the result.
+
+    A syntax error becomes a QuerySyntaxError naming the file (or --sparql), the line and the column.
+    """
+    from .store import QueryError
+
+    try:
+        result = store.query(query.text, bindings or {})
+    except QueryError as exc:
+        if "error at " in str(exc):
+            raise syntax_error(query_source(query), query.text, str(exc)) from None
+        raise
+    except SyntaxError as exc:  # a store that lets pyoxigraph's SyntaxError through
+        raise syntax_error(query_source(query), query.text, str(exc)) from None
+    except RuntimeError as exc:
+        if "SELECT projection" in str(exc):
+            raise InputError(f"{query_source(query)}: {exc}: a parameter must be a variable of the SELECT clause "
+                             "(see graph/queries.py)") from None
+        raise
+    if query.params and result.variables:
+        result.variables = [v for v in result.variables if v not in query.params]
+    return result
 
 
 # -- formatting ----------------------------------------------------------------------------------
