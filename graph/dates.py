@@ -16,6 +16,16 @@ class DateError(ValueError):
 
 
 def normalise(value, published: dt.date) -> dt.date:
+    """Return the calendar date a phrase or ISO date stands for, relative to ``published`` (see ``_normalise``)."""
+    try:
+        return _normalise(value, published)
+    except DateError:
+        raise
+    except (OverflowError, ValueError) as exc:  # "yesterday" or "in February" before the year 1
+        raise DateError(f"{value!r} falls outside the calendar (years 1 to 9999): {exc}") from None
+
+
+def _normalise(value, published: dt.date) -> dt.date:
     """Return the calendar date a phrase or ISO date stands for, relative to ``published``.
 
     >>> normalise("on Monday", dt.date(2025, 2, 5))

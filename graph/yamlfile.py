@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -9,6 +10,7 @@ import yaml
 from .errors import AnnotationError
 
 MAX_BYTES = 5_000_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class LineDict(dict):
@@ -30,8 +32,30 @@ class _Loader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_object(self, node, deep=False):
+        # PyYAML's own constructors raise bare Python errors on values such as `!!int ''`, `!!float --`,
+        # `!!timestamp x` or a malformed merge key; turn them into a located YAML error.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, IndexError, AttributeError, OverflowError, KeyError) as exc:
+            raise yaml.MarkedYAMLError(
+                None, None, f"a {node.tag.rsplit(':', 1)[-1]} value that cannot be read ({exc})", node.start_mark
+            ) from None
+
+    def construct_scalar(self, node):
+        value = super().construct_scalar(node)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise yaml.MarkedYAMLError(None, None, "an escape such as \\ud800 stands for half a character (a lone "
+                                       "surrogate); write the character itself or a \\U0001F600 escape", node.start_mark)
+        return value
+
     def construct_mapping(self, node, deep=False):
-        self.flatten_mapping(node)
+        if not isinstance(node, yaml.MappingNode):  # `!!map text`, `!!set text`
+            raise yaml.MarkedYAMLError(None, None, f"expected a mapping, found a {node.id}", node.start_mark)
+        try:
+            self.flatten_mapping(node)
+        except (ValueError, TypeError, IndexError) as exc:
+            raise yaml.MarkedYAMLError(None, None, f"a merge key (<<) that cannot be read ({exc})", node.start_mark) from None
         result = LineDict()
         result.line = node.start_mark.line + 1
         result.key_lines = {}
@@ -78,3 +102,6 @@ def load(path: Path):
         raise AnnotationError(path, None, f"not valid YAML: {exc}") from None
     except RecursionError:
         raise AnnotationError(path, None, "the YAML is nested too deeply") from None
+    except (ValueError, TypeError, IndexError, AttributeError, OverflowError, KeyError) as exc:
+        # a tagged value constructed after the document (e.g. a top-level `!!set`), outside construct_object
+        raise AnnotationError(path, None, f"not valid YAML: a value that cannot be read ({exc})") from None
