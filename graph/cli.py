@@ -128,6 +128,7 @@ def query(name, sparql, params, fmt, store_spec, list_queries, ontology_dirs):
 # Commands defined in their own modules are registered below, one line each.
 # (commands from other modules)
 main.add_command(__import__("graph.docs", fromlist=["docs_command"]).docs_command)
+main.add_command(__import__("graph.lint", fromlist=["lint_command"]).lint_command)  # kg lint (also run by kg validate)
 main.add_command(__import__("graph.show", fromlist=["show"]).show)  # kg show
 main.add_command(__import__("graph.analyze", fromlist=["analyze"]).analyze)  # kg analyze, kg analyze path
 main.add_command(__import__("graph.analyze", fromlist=["export"]).export)  # kg export
