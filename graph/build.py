@@ -8,11 +8,10 @@ from pathlib import Path
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
-from .annotation import article_graph, input_hash, read_article
-from .errors import CheckFailed, InputError
+from .annotation import input_hash
+from .errors import InputError
 from .ns import GR, KG, ONTOLOGY_GRAPH, ONTOLOGY_IRI, article_graph as graph_name
 from .ontology import ROOT, Ontology
-from .shacl import validate
 from .store import TRIG_FILE, open_store
 
 ARTICLES_DIR = ROOT / "articles"
@@ -32,66 +31,100 @@ class BuildReport:
     statements: int = 0
     store: str = ""
     outputs: list[Path] = field(default_factory=list)
+    written_triples: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
-def prepare(directories: list[Path], ontology: Ontology) -> list[tuple]:
-    """Read, convert and SHACL-validate every article; raise before anything is written."""
-    prepared, problems = [], []
-    slugs = {}
-    for directory in directories:
-        article = read_article(directory)
-        if article.slug in slugs:
-            raise InputError(f"{directory}: the slug `{article.slug}` is also the folder {slugs[article.slug]}")
-        slugs[article.slug] = directory
-        graph = article_graph(article, ontology)
-        violations = validate(graph, ontology.shapes, ontology.graph)
-        if violations:
-            problems.append((article, violations))
-            continue
-        digest = input_hash(article, ontology.version)
-        graph.add((article.iri, KG.inputHash, Literal(digest)))
-        graph.add((article.iri, KG.ontologyVersion, Literal(ontology.version)))
-        prepared.append((article, graph, digest))
-    if problems:
-        lines = []
-        for article, violations in problems:
-            lines.append(f"{article.annotation_path}: the graph does not conform to the shapes ({len(violations)} problem(s)):")
-            lines += [f"  {v}" for v in violations]
-        raise CheckFailed("\n".join(lines))
-    return prepared
+EXPORT_LIMIT = 100_000  # graph.trig and graph.html are written by default up to this many triples in the store
+
+
+def _digest(directory: Path, ontology_version: str) -> str | None:
+    """The article's input hash from its files alone (no parsing); None when a file is missing."""
+    from types import SimpleNamespace
+
+    from .annotation import ANNOTATION_FILE, TEXT_FILE
+
+    paths = SimpleNamespace(text_path=Path(directory) / TEXT_FILE, annotation_path=Path(directory) / ANNOTATION_FILE)
+    try:
+        return input_hash(paths, ontology_version)
+    except OSError:
+        return None
+
+
+def prepare(directories: list[Path], ontology: Ontology, workers: int | None = None, progress=None) -> list:
+    """Read, convert and SHACL-validate the articles (on all cores); raise before anything is written.
+
+    Returns graph.parallel.Prepared items (slug, digest, N-Triples) in the order of ``directories``.
+    """
+    from .parallel import prepare_all, raise_failures
+
+    jobs = [(Path(d), _digest(d, ontology.version) or "") for d in directories]
+    return raise_failures(prepare_all(jobs, ontology, workers, progress))
 
 
 def build(directories: list[Path] | None = None, store_spec: str | Path = "out", ontology: Ontology | None = None,
-          html: bool = True, prune: bool | None = None, force: bool = False) -> BuildReport:
-    """Build the graph. ``prune`` removes article graphs whose folder is gone (default: when building all)."""
+          html: bool | None = True, prune: bool | None = None, force: bool = False, trig: bool | None = None,
+          workers: int | None = None, quiet: bool = True) -> BuildReport:
+    """Build the graph. ``prune`` removes article graphs whose folder is gone (default: when building all).
+
+    Incremental: an article whose input hash (its text, its annotation, the ontology version) is the one its
+    graph in the store carries is not read again; a changed article's graph is replaced in one transaction.
+    When the ontology files change, every article is validated and written again. ``html`` and ``trig``:
+    True writes graph.html / graph.trig beside an on-disk store, False does not, None writes them while the
+    store holds at most EXPORT_LIMIT triples (exporting a million triples takes longer than adding an article).
+    ``quiet=False`` shows progress bars on stderr for long runs.
+    """
+    import time
+
+    from .parallel import PARALLEL_FROM, Progress
+
+    started = time.perf_counter()
     ontology = ontology or Ontology()
     all_articles = directories is None
     directories = default_article_dirs() if directories is None else [Path(d) for d in directories]
     if not directories:
         raise InputError("no article folders to build: add one under articles/ or name one on the command line")
-    prepared = prepare(directories, ontology)
+    slugs: dict[str, Path] = {}
+    for directory in directories:
+        slug = directory.resolve().name
+        if slug in slugs:
+            raise InputError(f"{directory}: the slug `{slug}` is also the folder {slugs[slug]}")
+        slugs[slug] = directory
     report = BuildReport(store=str(store_spec))
     store = open_store(store_spec)
     try:
-        onto = stable_blank_nodes(ontology.graph)
-        onto.add((ONTOLOGY_IRI, KG.ontologyVersion, Literal(ontology.version)))
-        if force or store.input_hash(ONTOLOGY_GRAPH, ONTOLOGY_IRI) != _graph_digest(ontology):
-            onto.add((ONTOLOGY_IRI, KG.inputHash, Literal(_graph_digest(ontology))))
+        stored = store.input_hashes()
+        ontology_digest = _graph_digest(ontology)
+        ontology_changed = stored.get(ONTOLOGY_GRAPH) != ontology_digest
+        digests = {slug: _digest(d, ontology.version) for slug, d in slugs.items()}
+        todo = [d for slug, d in slugs.items()
+                if force or ontology_changed or digests[slug] is None or stored.get(graph_name(slug)) != digests[slug]]
+        report.articles = list(slugs)
+        show = not quiet and len(todo) >= PARALLEL_FROM
+        bar = Progress(len(todo), "prepare", enabled=show)
+        prepared = prepare(todo, ontology, workers, bar)
+        bar.close()
+        report.seconds["prepare"] = time.perf_counter() - started
+        written = time.perf_counter()
+        if force or ontology_changed:
+            onto = stable_blank_nodes(ontology.graph)
+            onto.add((ONTOLOGY_IRI, KG.ontologyVersion, Literal(ontology.version)))
+            onto.add((ONTOLOGY_IRI, KG.inputHash, Literal(ontology_digest)))
             store.replace_graph(ONTOLOGY_GRAPH, onto)
-        keep = {ONTOLOGY_GRAPH, GR["inferred"]}
-        for article, graph, digest in prepared:
-            name = graph_name(article.slug)
-            keep.add(name)
-            report.articles.append(article.slug)
-            if force or store.input_hash(name, article.iri) != digest:
-                store.replace_graph(name, graph)
-                report.rebuilt.append(article.slug)
+        bar = Progress(len(prepared), "write", enabled=show)
+        store.replace_graphs(((graph_name(p.slug), p.ntriples) for p in prepared), done=lambda name: bar.advance())
+        bar.close()
+        report.rebuilt = [p.slug for p in prepared]
+        report.written_triples = sum(p.triples for p in prepared)
         if prune if prune is not None else all_articles:
-            for name in store.graphs():
-                if str(name).startswith(str(GR["article/"])) and name not in keep:
+            prefix = str(GR["article/"])
+            for name in sorted(stored):
+                if str(name).startswith(prefix) and str(name)[len(prefix):] not in slugs:
                     store.remove_graph(name)
-                    report.removed.append(str(name)[len(str(GR["article/"])):])
+                    report.removed.append(str(name)[len(prefix):])
         store.flush()
+        report.seconds["write"] = time.perf_counter() - written
         report.triples = store.triple_count()
         counts = store.query(
             "PREFIX kg: <%s> SELECT (COUNT(DISTINCT ?a) AS ?actors) (COUNT(DISTINCT ?s) AS ?statements) WHERE {"
@@ -99,18 +132,36 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         ).rows[0]
         report.actors, report.statements = int(counts["actors"]), int(counts["statements"])
         if getattr(store, "directory", None) is not None:
-            trig = store.directory / TRIG_FILE
-            store.export_trig(trig)
-            report.outputs.append(trig)
-            if html:
+            exported = time.perf_counter()
+            small = report.triples <= EXPORT_LIMIT
+            trig_path = store.directory / TRIG_FILE
+            if trig if trig is not None else small:
+                store.export_trig(trig_path)
+                report.outputs.append(trig_path)
+            else:
+                _skip(report, trig_path, "--trig")
+            page = store.directory / "graph.html"
+            if html if html is not None else small:
                 from .html import write_html
 
-                page = store.directory / "graph.html"
                 write_html(store, page)
                 report.outputs.append(page)
+            else:
+                _skip(report, page, "--html")
+            report.seconds["export"] = time.perf_counter() - exported
     finally:
         store.close()
+    report.seconds["total"] = time.perf_counter() - started
     return report
+
+
+def _skip(report: BuildReport, path: Path, option: str) -> None:
+    """Not writing a whole-store output: remove the old one, which would no longer match the store."""
+    if path.exists():
+        path.unlink()
+    if report.triples > EXPORT_LIMIT:
+        report.notes.append(f"{path.name} not written: the store holds {report.triples} triples (over "
+                            f"{EXPORT_LIMIT}); `kg build {option}` writes it, `kg query` reads the store directly")
 
 
 def stable_blank_nodes(graph: Graph) -> Graph:

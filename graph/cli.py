@@ -43,13 +43,18 @@ def main():
 @main.command()
 @click.argument("article_dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--store", "store_spec", default="out", show_default=True, help=STORE_HELP)
-@click.option("--no-html", is_flag=True, help="Do not write graph.html.")
+@click.option("--html/--no-html", default=None,
+              help="Write graph.html beside an on-disk store, or not. Default: when the store holds at most 100,000 triples.")
+@click.option("--trig/--no-trig", default=None,
+              help="Write graph.trig beside an on-disk store, or not. Default: when the store holds at most 100,000 triples.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes preparing articles (default: every core).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary: only errors, on stderr.")
 @click.option("--force", is_flag=True, help="Rebuild every article even when its inputs did not change.")
 @click.option("--ontology", "ontology_dirs", multiple=True, metavar="DIR",
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Also load this extension folder kept outside the repository (.ttl, *shapes.ttl, queries/). Repeatable.")
 @reports_errors
-def build(article_dirs, store_spec, no_html, force, ontology_dirs):
+def build(article_dirs, store_spec, html, trig, jobs, quiet, force, ontology_dirs):
     """Load article annotations, validate them with SHACL and write the graph.
 
     Reads ARTICLE_DIRS (default: every folder under articles/), each holding article.txt and annotation.yaml,
@@ -58,9 +63,13 @@ def build(article_dirs, store_spec, no_html, force, ontology_dirs):
     temporary files, so a failed build leaves the previous output whole. Only articles whose inputs changed
     are rebuilt. Exit 0 when the graph conforms, 1 when it does not (with a report), 2 on bad input.
 
+    Articles are read, converted and validated on every core; long runs show a progress bar on stderr.
+    STORE may be an http(s):// SPARQL endpoint (KG_SPARQL_* and KG_STORE_* environment variables, see README).
+
     \b
     Example:
         kg build
+        kg build --quiet --store http://127.0.0.1:7878     # into an Oxigraph server
         kg build articles/npr-2025-02-05-el-salvador-prisons --store out
         kg build --ontology ~/my-extensions/treaties
     """
@@ -68,13 +77,21 @@ def build(article_dirs, store_spec, no_html, force, ontology_dirs):
     from .ontology import Ontology
 
     ontology = Ontology(extra_extension_dirs=list(ontology_dirs))
-    report = run_build(list(article_dirs) or None, store_spec, ontology=ontology, html=not no_html, force=force)
+    report = run_build(list(article_dirs) or None, store_spec, ontology=ontology, html=html, force=force,
+                       trig=trig, workers=jobs, quiet=quiet)
+    if quiet:
+        return
     click.echo(f"built {len(report.articles)} article(s) ({len(report.rebuilt)} rebuilt"
                + (f", {len(report.removed)} removed" if report.removed else "") + ")")
     click.echo(f"  triples: {report.triples}  actors: {report.actors}  statements: {report.statements}")
     click.echo(f"  store: {report.store}")
     for path in report.outputs:
         click.echo(f"  wrote: {path}")
+    for note in report.notes:
+        click.echo(f"  note: {note}")
+    seconds = report.seconds
+    click.echo(f"  time: {seconds.get('total', 0):.1f} s (prepare {seconds.get('prepare', 0):.1f} s, "
+               f"write {seconds.get('write', 0):.1f} s, export {seconds.get('export', 0):.1f} s)")
 
 
 @main.command()
@@ -128,7 +145,6 @@ def query(name, sparql, params, fmt, store_spec, list_queries, ontology_dirs):
 # Commands defined in their own modules are registered below, one line each.
 # (commands from other modules)
 main.add_command(__import__("graph.docs", fromlist=["docs_command"]).docs_command)
-main.add_command(__import__("graph.lint", fromlist=["lint_command"]).lint_command)  # kg lint (also run by kg validate)
 main.add_command(__import__("graph.show", fromlist=["show"]).show)  # kg show
 main.add_command(__import__("graph.analyze", fromlist=["analyze"]).analyze)  # kg analyze, kg analyze path
 main.add_command(__import__("graph.analyze", fromlist=["export"]).export)  # kg export

@@ -1,6 +1,21 @@
 """Where the graph lives: Oxigraph on disk (the default), Oxigraph in memory, or a SPARQL 1.1 endpoint.
 
-Every command talks to a store through this interface; rdflib graphs come in, query rows go out as rdflib terms.
+Every command talks to a store through one interface, whatever the kind (``open_store(spec)`` picks it):
+
+    kind / location / directory       "oxigraph" (DIR), "memory" (memory:) or "remote" (http(s)://...);
+                                      the folder for graph.trig and graph.html, or None
+    query(sparql, bindings)           SELECT / ASK / CONSTRUCT over the union of the project's graphs -> Result
+                                      (bindings are RDF terms, never pasted into the text by the caller)
+    graphs()                          the project's named graphs
+    input_hashes()                    {graph: kg:inputHash} for every graph that carries one (one lookup)
+    input_hash(graph, subject)        one of them
+    replace_graph(name, graph)        swap one named graph's content atomically (rdflib Graph or N-Triples text)
+    replace_graphs(items, done)       the same for many, each atomic
+    remove_graph(name)                drop one
+    triple_count()                    triples in the store
+    flush() / close()
+
+rdflib graphs come in, query rows go out as rdflib terms. The remote kind lives in graph/remote.py.
 """
 
 from __future__ import annotations
@@ -61,6 +76,11 @@ def from_ox(term) -> Node | None:
     raise TypeError(f"cannot convert {term!r}")
 
 
+def ntriples(graph: Graph) -> str:
+    """The triples of an rdflib graph as N-Triples lines (Oxigraph writes the terms, so escaping is exact)."""
+    return "\n".join(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in graph)
+
+
 def quads_of(graph: Graph, graph_name: URIRef) -> Iterator[ox.Quad]:
     g = ox.NamedNode(str(graph_name))
     for s, p, o in graph:
@@ -92,6 +112,7 @@ class OxigraphStore:
         if self.directory is None:
             self.store = _MEMORY.setdefault("memory:", ox.Store())
             self.location = "memory:"
+            self.kind = "memory"
             return
         path = self.directory / STORE_SUBDIR
         self.location = str(self.directory)
@@ -137,17 +158,36 @@ class OxigraphStore:
             return quad.object.value
         return None
 
+    def input_hashes(self) -> dict[URIRef, str]:
+        """Every graph that carries a ``kg:inputHash`` (each article graph and the ontology graph), by name.
+
+        One index lookup, however big the store: this is how a build finds what changed and what to prune.
+        """
+        found = {}
+        for quad in self.store.quads_for_pattern(None, to_ox(KG.inputHash), None, None):
+            if isinstance(quad.graph_name, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                found[URIRef(quad.graph_name.value)] = quad.object.value
+        return found
+
     def triple_count(self) -> int:
         return len(self.store)
 
     # writing
-    def replace_graph(self, graph_name: URIRef, graph: Graph) -> None:
-        """Swap one named graph's content in a single transaction: readers see the old or the new graph."""
+    def replace_graph(self, graph_name: URIRef, graph: Graph | str) -> None:
+        """Swap one named graph's content in a single transaction: readers see the old or the new graph.
+
+        ``graph`` is an rdflib graph or its triples as N-Triples text (what the parallel build hands over).
+        """
         name = f"<{graph_name}>"
-        data = "\n".join(
-            f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in graph
-        )
+        data = graph if isinstance(graph, str) else ntriples(graph)
         self.store.update(f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{data}\n}} }}")
+
+    def replace_graphs(self, items: Iterable[tuple[URIRef, Graph | str]], done=None) -> None:
+        """Replace several graphs, each in its own transaction; ``done(name)`` is called after each one."""
+        for graph_name, graph in items:
+            self.replace_graph(graph_name, graph)
+            if done is not None:
+                done(graph_name)
 
     def remove_graph(self, graph_name: URIRef) -> None:
         self.store.update(f"DROP SILENT GRAPH <{graph_name}>")
@@ -193,7 +233,7 @@ def open_store(spec: str | Path, read_only: bool = False):
     if text.startswith(("http://", "https://")):
         from .remote import RemoteStore
 
-        return RemoteStore(text)
+        return RemoteStore(text, read_only=read_only)
     return OxigraphStore(Path(text), read_only=read_only)
 
 

@@ -1,0 +1,309 @@
+"""A SPARQL 1.1 endpoint as the store: Query, Update and the Graph Store Protocol over HTTP.
+
+`--store http(s)://HOST:PORT[/PATH]` works with any server that speaks SPARQL 1.1 Query and Update and the
+Graph Store Protocol (Oxigraph server, Apache Jena Fuseki, Virtuoso, GraphDB). The store URL is the server (or,
+for Fuseki and GraphDB, the dataset or repository); the three endpoints are found under it, by a preset for the
+server named in KG_SPARQL_SERVER, each path overridable. Configuration is read from the environment only, so
+the same `kg` commands work unchanged against every kind of store, and credentials never appear on a command
+line or in a shell history:
+
+    KG_SPARQL_SERVER       oxigraph (default) | fuseki | virtuoso | graphdb: picks the three paths below
+    KG_SPARQL_QUERY_PATH   the query endpoint, a path under the store URL or a full URL (oxigraph: /query)
+    KG_SPARQL_UPDATE_PATH  the update endpoint (oxigraph: /update)
+    KG_SPARQL_GSP_PATH     the Graph Store Protocol endpoint (oxigraph: /store)
+    KG_SPARQL_DATASET      graphs (default): every query names the project's graphs (default-graph-uri and
+                           named-graph-uri for each), so a server whose default graph is the union of everything
+                           (Virtuoso: its system graphs too) answers over the project's graphs only;
+                           server: send no dataset and trust the server's default graph (an Oxigraph server
+                           started with --union-default-graph that holds only this project; faster on big stores)
+    KG_STORE_USER, KG_STORE_PASSWORD   HTTP Basic or Digest credentials (whichever the server asks for)
+    KG_STORE_TOKEN         a bearer token, instead of a user and password
+    KG_STORE_TIMEOUT       seconds to wait for an answer (default 120)
+
+Queries go as form-encoded POST (`query=...`): Virtuoso 7.2.5 never answers a POST whose Content-Type is
+application/sparql-query. An article graph is replaced without ever being half-written: its triples are first
+uploaded with a Graph Store Protocol PUT under a temporary graph name, then one SPARQL update moves them over
+the article's graph (`MOVE <tmp> TO <graph>`). A server that dies during the upload leaves the old graph and a
+temporary graph, which the next build removes before writing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from itertools import count
+from typing import Iterable
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import KgError
+from .ns import GR, INFERRED_GRAPH, KG
+from .store import QueryError, Result, ntriples, to_ox
+
+TMP_GRAPHS = "https://w3id.org/legal-news-kg/tmp/"
+
+PRESETS = {
+    "oxigraph": {"query": "/query", "update": "/update", "gsp": "/store"},
+    "fuseki": {"query": "/query", "update": "/update", "gsp": "/data"},
+    "virtuoso": {"query": "/sparql", "update": "/sparql", "gsp": "/sparql-graph-crud"},
+    "virtuoso-auth": {"query": "/sparql-auth", "update": "/sparql-auth", "gsp": "/sparql-graph-crud-auth"},
+    "graphdb": {"query": "", "update": "/statements", "gsp": "/rdf-graphs/service"},
+}
+MOVES_PER_UPDATE = 50
+
+
+class StoreUnavailable(KgError):
+    """The endpoint cannot be reached or refused us. Exit 2."""
+
+    exit_code = 2
+
+
+def _endpoint(base: str, path: str) -> str:
+    if re.match(r"^https?://", path):
+        return path
+    if path and not path.startswith("/"):
+        path = "/" + path
+    return base.rstrip("/") + path
+
+
+class RemoteStore:
+    """A SPARQL 1.1 Query/Update + Graph Store Protocol endpoint (see the module docstring for settings)."""
+
+    kind = "remote"
+    directory = None
+
+    def __init__(self, url: str, read_only: bool = False, env: dict | None = None):
+        env = os.environ if env is None else env
+        self.location = self.url = url.rstrip("/")
+        self.read_only = read_only
+        server = env.get("KG_SPARQL_SERVER", "oxigraph").strip().lower() or "oxigraph"
+        if server == "virtuoso" and env.get("KG_STORE_USER"):
+            server = "virtuoso-auth"
+        if server not in PRESETS:
+            raise KgError(f"KG_SPARQL_SERVER={server!r} is not one of {', '.join(p for p in PRESETS if p != 'virtuoso-auth')}; "
+                          "or set KG_SPARQL_QUERY_PATH, KG_SPARQL_UPDATE_PATH and KG_SPARQL_GSP_PATH yourself")
+        paths = PRESETS[server]
+        self.query_url = _endpoint(self.url, env.get("KG_SPARQL_QUERY_PATH", paths["query"]))
+        self.update_url = _endpoint(self.url, env.get("KG_SPARQL_UPDATE_PATH", paths["update"]))
+        self.gsp_url = _endpoint(self.url, env.get("KG_SPARQL_GSP_PATH", paths["gsp"]))
+        self.dataset = env.get("KG_SPARQL_DATASET", "graphs").strip().lower()
+        if self.dataset not in ("graphs", "server"):
+            raise KgError(f"KG_SPARQL_DATASET={self.dataset!r}: use `graphs` (name the project's graphs in every "
+                          "query, the default) or `server` (the server's default graph is already the project's)")
+        self.timeout = float(env.get("KG_STORE_TIMEOUT", "120"))
+        self._token = env.get("KG_STORE_TOKEN")
+        handlers = []
+        user, password = env.get("KG_STORE_USER"), env.get("KG_STORE_PASSWORD")
+        if user:
+            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            manager.add_password(None, self.url, user, password or "")
+            handlers += [urllib.request.HTTPBasicAuthHandler(manager), urllib.request.HTTPDigestAuthHandler(manager)]
+        self._opener = urllib.request.build_opener(*handlers)
+        self._graphs: list[URIRef] | None = None
+        self._tmp = count(1)
+        self._cleaned = False
+
+    # -- HTTP ----------------------------------------------------------------------------------------
+    def _request(self, url: str, data: bytes | None, headers: dict, method: str = "POST",
+                 what: str = "query") -> tuple[str, bytes]:
+        headers = dict(headers)
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                return response.headers.get("Content-Type", ""), response.read()
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace").strip()
+            detail = " ".join(body.split())[:600]
+            if exc.code in (401, 403):
+                raise StoreUnavailable(
+                    f"the SPARQL store at {url} refused the {what} (HTTP {exc.code}): set KG_STORE_USER and "
+                    f"KG_STORE_PASSWORD (or KG_STORE_TOKEN) in the environment to an account allowed to "
+                    f"{'read' if what == 'query' else 'write'} it") from None
+            if exc.code == 404:
+                raise StoreUnavailable(
+                    f"the SPARQL store has no endpoint at {url} (HTTP 404): check the store URL, KG_SPARQL_SERVER "
+                    f"and the KG_SPARQL_*_PATH settings") from None
+            if exc.code == 400 and what == "query":
+                raise QueryError(f"the SPARQL store at {url} rejected the query: {detail}") from None
+            raise StoreUnavailable(f"the SPARQL store at {url} failed the {what} (HTTP {exc.code}): {detail}") from None
+        except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise StoreUnavailable(
+                f"cannot reach the SPARQL store at {url}: {reason}; is the server running, and is the URL right? "
+                "Nothing was changed by this command after that point; run it again once the server is up") from None
+
+    def _form(self, url: str, fields: list[tuple[str, str]], accept: str, what: str) -> tuple[str, bytes]:
+        body = urllib.parse.urlencode(fields).encode("utf-8")
+        return self._request(url, body, {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                                         "Accept": accept}, what=what)
+
+    # -- reading -------------------------------------------------------------------------------------
+    def _dataset_fields(self, sparql: str) -> list[tuple[str, str]]:
+        if self.dataset == "server":
+            return []
+        graphs = self.graphs() or [URIRef(str(GR) + "none")]  # an empty dataset, not the server's default
+        fields = [("default-graph-uri", str(g)) for g in graphs]
+        if re.search(r"\bGRAPH\b", _strip_literals(sparql), re.I):
+            fields += [("named-graph-uri", str(g)) for g in graphs]
+        return fields
+
+    def query(self, sparql: str, bindings: dict[str, Node] | None = None, union: bool = True) -> Result:
+        text = with_values(sparql, bindings) if bindings else sparql
+        fields = [("query", text)] + (self._dataset_fields(text) if union else [])
+        return self._run_query(fields)
+
+    def _run_query(self, fields) -> Result:
+        content_type, body = self._form(
+            self.query_url, fields,
+            "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8", "query")
+        content_type = content_type.split(";")[0].strip().lower()
+        if content_type in ("application/sparql-results+json", "application/json"):
+            return parse_json_results(json.loads(body.decode("utf-8")))
+        fmt = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle",
+               "application/rdf+xml": "xml"}.get(content_type, "turtle")
+        graph = Graph()
+        graph.parse(data=body.decode("utf-8"), format=fmt)
+        rows = [{"s": s, "p": p, "o": o} for s, p, o in graph]
+        return Result(["s", "p", "o"], rows)
+
+    def _select_all_graphs(self, sparql: str) -> list[dict]:
+        """A query over every named graph of the server (no dataset given), for finding the project's graphs."""
+        return self._run_query([("query", sparql)]).rows
+
+    def input_hashes(self, prefix: str = str(GR)) -> dict[URIRef, str]:
+        rows = self._select_all_graphs(
+            "SELECT ?g ?h WHERE { GRAPH ?g { ?s <%s> ?h } FILTER(STRSTARTS(STR(?g), \"%s\")) }" % (KG.inputHash, prefix))
+        return {URIRef(str(r["g"])): str(r["h"]) for r in rows if r.get("g") is not None and r.get("h") is not None}
+
+    def input_hash(self, graph_name: URIRef, article: URIRef) -> str | None:
+        rows = self._run_query([("query", "SELECT ?h WHERE { GRAPH <%s> { <%s> <%s> ?h } } LIMIT 1"
+                                 % (graph_name, article, KG.inputHash))]).rows
+        return str(rows[0]["h"]) if rows else None
+
+    def graphs(self) -> list[URIRef]:
+        """The project's named graphs: those carrying a kg:inputHash, and gr:inferred when it has triples."""
+        if self._graphs is None:
+            found = set(self.input_hashes())
+            answer = self._run_query([("query", "ASK { GRAPH <%s> { ?s ?p ?o } }" % INFERRED_GRAPH)])
+            if answer.boolean:
+                found.add(INFERRED_GRAPH)
+            self._graphs = sorted(found)
+        return list(self._graphs)
+
+    def triple_count(self) -> int:
+        rows = self._select_all_graphs(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), \"%s\")) }" % GR)
+        return int(rows[0]["n"]) if rows else 0
+
+    # -- writing -------------------------------------------------------------------------------------
+    def _update(self, text: str) -> None:
+        self._form(self.update_url, [("update", text)], "*/*", "update")
+        self._graphs = None
+
+    def _remove_leftovers(self) -> None:
+        """Drop temporary graphs that an interrupted build left behind (they carry the article's hash)."""
+        if self._cleaned:
+            return
+        self._cleaned = True
+        leftovers = self.input_hashes(prefix=TMP_GRAPHS)
+        if leftovers:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in sorted(leftovers)))
+
+    def _upload(self, graph_name: URIRef, graph: Graph | str) -> URIRef:
+        """Put the triples under a fresh temporary graph name with the Graph Store Protocol; return that name."""
+        data = graph if isinstance(graph, str) else ntriples(graph)
+        tmp = URIRef(f"{TMP_GRAPHS}{os.getpid()}-{next(self._tmp)}")
+        url = f"{self.gsp_url}?{urllib.parse.urlencode({'graph': str(tmp)})}"
+        self._request(url, (data + "\n").encode("utf-8"), {"Content-Type": "text/turtle; charset=utf-8"},
+                      method="PUT", what="upload")
+        return tmp
+
+    def replace_graph(self, graph_name: URIRef, graph: Graph | str) -> None:
+        self.replace_graphs([(graph_name, graph)])
+
+    def replace_graphs(self, items: Iterable[tuple[URIRef, Graph | str]], done=None) -> None:
+        """Upload each graph under a temporary name, then move a batch over their targets in one update."""
+        self._remove_leftovers()
+        pending: list[tuple[URIRef, URIRef]] = []
+
+        def move():
+            if pending:
+                self._update(" ;\n".join(f"MOVE <{tmp}> TO <{name}>" for tmp, name in pending))
+                if done is not None:
+                    for _, name in pending:
+                        done(name)
+                pending.clear()
+
+        for graph_name, graph in items:
+            pending.append((self._upload(graph_name, graph), graph_name))
+            if len(pending) >= MOVES_PER_UPDATE:
+                move()
+        move()
+
+    def remove_graph(self, graph_name: URIRef) -> None:
+        self._update(f"DROP SILENT GRAPH <{graph_name}>")
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+_LITERALS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                       r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*', re.S)
+
+
+def _strip_literals(sparql: str) -> str:
+    """The query with strings, IRIs and comments blanked out (same length), so keywords and braces can be found."""
+    return _LITERALS.sub(lambda m: " " * len(m.group(0)), sparql)
+
+
+def with_values(sparql: str, bindings: dict[str, Node]) -> str:
+    """Bind variables by a VALUES block opening the query's WHERE group, so FILTER(BOUND(?x)) sees them.
+
+    The values are written by Oxigraph's term serialiser (N-Triples syntax, exact escaping): text from the
+    command line is never pasted into the query as syntax.
+    """
+    if not bindings:
+        return sparql
+    blank = _strip_literals(sparql)
+    brace = blank.find("{")
+    if brace < 0:
+        raise QueryError("cannot bind parameters: the query has no WHERE group")
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(str(to_ox(term)) for term in bindings.values())
+    return f"{sparql[:brace + 1]} VALUES ({names}) {{ ({values}) }}{sparql[brace + 1:]}"
+
+
+def _term(binding: dict) -> Node | None:
+    kind, value = binding.get("type"), binding.get("value", "")
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        if binding.get("xml:lang"):
+            return Literal(value, lang=binding["xml:lang"])
+        datatype = binding.get("datatype")
+        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(value, datatype=URIRef(datatype))
+        return Literal(value)
+    return None
+
+
+def parse_json_results(data: dict) -> Result:
+    if "boolean" in data:
+        return Result([], [], bool(data["boolean"]))
+    variables = list(data.get("head", {}).get("vars", []))
+    rows = [{v: _term(b[v]) if v in b else None for v in variables} for b in data.get("results", {}).get("bindings", [])]
+    return Result(variables, rows)
