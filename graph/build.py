@@ -81,6 +81,9 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
 
     started = time.perf_counter()
     ontology = ontology or Ontology()
+    from .lint import check_buildable
+
+    check_buildable(ontology)  # an ontology file that does not parse, a subclass cycle: stop, naming file and line
     all_articles = directories is None
     directories = default_article_dirs() if directories is None else [Path(d) for d in directories]
     if not directories:
