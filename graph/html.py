@@ -106,16 +106,16 @@ def layout(n: int, edges: list[tuple[int, int]], seed: int = 7, iterations: int 
             force[:, 0] += field_x[i0[:, 0] + dx, i0[:, 1] + dy] * w
             force[:, 1] += field_y[i0[:, 0] + dx, i0[:, 1] + dy] * w
         force *= mass[:, None] / h  # the kernel counts in cells: 1/r in cells is h/r in units
-        # near field: exact repulsion between nodes that sort next to each other by cell
-        cell = np.floor(pos).astype(np.int64)
-        order = np.lexsort((cell[:, 1], cell[:, 0]))
-        for shift in (1, 2, 3, 4):
+        # near field: exact repulsion between nodes that sort next to each other by grid cell (the mesh smooths
+        # away forces within a cell)
+        order = np.lexsort((i0[:, 1], i0[:, 0]))
+        for shift in range(1, 7):
             a, b = order[:-shift], order[shift:]
             d = pos[a] - pos[b] + jitter[a] - jitter[b]
             dist2 = (d * d).sum(axis=1)
-            close = dist2 < 1.0
+            close = dist2 < h * h
             if close.any():
-                push = d[close] / np.maximum(dist2[close], 1e-4)[:, None] * 0.5
+                push = d[close] / np.maximum(dist2[close], 1e-4 * h * h)[:, None] * (mass[a[close]] * mass[b[close]])[:, None]
                 np.add.at(force, a[close], push)
                 np.add.at(force, b[close], -push)
         # springs along edges (attraction d²/k) and gravity
