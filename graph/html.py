@@ -570,7 +570,8 @@ APP_JS = r"""
       refresh();
     }
     network.selectNodes([id]);
-    network.focus(id, {scale: Math.max(network.getScale(), big ? 1.2 : 1.0), animation: {duration: 350}});
+    const shift = Math.min($("panel").offsetWidth || 420, $("graph").clientWidth / 2) / 2;
+    network.focus(id, {scale: Math.max(network.getScale(), big ? 1.2 : 1.0), offset: {x: -shift, y: 0}, animation: {duration: 350}});
     showNode(id);
     return true;
   }
@@ -630,10 +631,10 @@ APP_JS = r"""
       const ul = el("ul", {class: "links"});
       for (const eid of rels.slice(0, 300)) {
         const e = edges[eid], out = e.from === id, other = out ? e.to : e.from;
-        const ev = e.ev ? el("button", {type: "button", class: "linkish more", text: " · " + e.ev.length + " quote" + (e.ev.length > 1 ? "s" : "")}) : null;
+        const ev = e.ev ? el("button", {type: "button", class: "linkish more", text: "· " + e.ev.length + " quote" + (e.ev.length > 1 ? "s" : "")}) : null;
         if (ev) ev.addEventListener("click", () => { network.selectEdges([eid]); showEdge(eid); });
         ul.append(el("li", {}, out ? el("span", {class: "rel", text: e.label + " → "}) : el("span", {class: "rel", text: "← " + e.label + " · "}),
-          nodeLink(other), e.via ? el("span", {class: "more", text: " (" + shorten(e.via, 60) + ")"}) : null, ev));
+          nodeLink(other), e.via ? el("span", {class: "more", text: " (" + shorten(e.via, 60) + ")"}) : null, ev ? " " : null, ev));
       }
       body.append(ul);
       if (rels.length > 300) body.append(el("p", {class: "more", text: (rels.length - 300) + " more not shown"}));
