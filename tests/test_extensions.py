@@ -340,3 +340,56 @@ def test_the_default_ontology_loads_the_courts_extension():
     assert any(p.parent == COURTS_DIR for p in ontology.shape_files)
     assert KG.Organization in set(ontology.graph.transitive_objects(URIRef(COURTS + "Court"),
                                                                      URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf")))
+
+
+# -- versions ------------------------------------------------------------------------------------------------------
+def package_version() -> str:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def test_the_ontology_and_shipped_extensions_carry_the_package_version():
+    """One release step sets them all (scripts/set_version.py); this fails while any disagrees."""
+    from rdflib.namespace import OWL
+
+    from graph.modules import modules
+
+    version = package_version()
+    checked = 0
+    for module in modules(Ontology()):
+        for onto in module.graph.subjects(RDF.type, OWL.Ontology):
+            assert str(module.graph.value(onto, OWL.versionInfo)) == version, (module.name, onto)
+            assert module.graph.value(onto, OWL.versionIRI) == URIRef(f"{onto}/{version}"), (module.name, onto)
+            checked += 1
+    assert checked >= 2  # the core and the courts extension
+    assert Ontology().version == version
+
+
+def test_the_changelog_has_a_section_for_the_version():
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(rf"^## \[{re.escape(package_version())}\] - \d{{4}}-\d\d-\d\d$", changelog, re.M)
+
+
+def test_a_build_records_the_ontology_version_that_made_it(courts_store):
+    graph = named_graph(courts_store, EXAMPLE_SLUG)
+    article = ID[f"article/{EXAMPLE_SLUG}"]
+    assert graph.value(article, KG.ontologyVersion) == Literal(package_version())
+
+
+def test_set_version_updates_every_place(tmp_path):
+    """scripts/set_version.py on a copy of the files it edits."""
+    import subprocess
+    import sys
+
+    for part in ("pyproject.toml", "CHANGELOG.md", "scripts/set_version.py", "graph/__init__.py", "ontology/core.ttl",
+                 "ontology/extensions/courts/courts.ttl"):
+        (tmp_path / part).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / part, tmp_path / part)
+    run = subprocess.run([sys.executable, str(tmp_path / "scripts" / "set_version.py"), "9.8.7"],
+                         capture_output=True, text=True, check=True)
+    assert "CHANGELOG.md" in run.stdout
+    assert 'version = "9.8.7"' in (tmp_path / "pyproject.toml").read_text()
+    for ttl in ("ontology/core.ttl", "ontology/extensions/courts/courts.ttl"):
+        text = (tmp_path / ttl).read_text()
+        assert 'owl:versionInfo "9.8.7"' in text and "/9.8.7>" in text
