@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STORE ?= out
 
-.PHONY: run test install install-test browser bench clean
+.PHONY: run test install install-test browser bench bench-html clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ test: install-test browser
 
 bench: install-test
 	$(BIN)/python scripts/bench.py --size 200
+
+# graph.html at 1k, 5k and 20k nodes: generation and page-load time (scipy only for the spring_layout baseline)
+bench-html: install-test browser
+	$(BIN)/python -m pip install --quiet scipy
+	$(BIN)/python scripts/bench_html.py
 
 clean:
 	rm -rf $(STORE) .pytest_cache tests/artifacts
