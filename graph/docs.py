@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from . import __version__
@@ -126,7 +126,7 @@ def pylode_page(module: Module) -> str:
     skos_nodes |= {s for s in module.graph.subjects(RDF.type, KG.LegalDoctrine)}
     for s, p, o in module.graph:
         if s not in skos_nodes:
-            graph.add((s, p, o))
+            graph.add((s, p, _inert(o)))
     where = ", ".join(str(p) for p in module.files) or str(module.directory)
     if module.ontology_iri is None:
         raise InputError(f"{where}: the module `{module.name}` has no owl:Ontology; declare one with a dcterms:title, "
@@ -136,6 +136,14 @@ def pylode_page(module: Module) -> str:
     except Exception as exc:  # pyLODE raises PylodeError and, on odd input, plain errors
         raise InputError(f"{where}: pyLODE cannot document the module `{module.name}`: {exc}".replace("\n", " ")
                          + "; `kg validate` lists what the module is missing") from None
+
+
+def _inert(term):
+    """pyLODE renders literals as Markdown, which passes raw HTML through: write < > & as entities first."""
+    if isinstance(term, Literal) and any(c in str(term) for c in "<>&"):
+        text = html.escape(str(term), quote=False)
+        return Literal(text, lang=term.language) if term.language else Literal(text, datatype=term.datatype)
+    return term
 
 
 # -- the class diagram ----------------------------------------------------------------------------------------

@@ -179,3 +179,25 @@ def test_a_module_without_an_ontology_header_is_refused_clearly(tmp_path):
 def test_docs_help_has_an_example():
     result = kg("docs", "--help")
     assert result.exit_code == 0 and "Example:" in result.output and "kg docs -o" in result.output
+
+
+def test_ontology_text_cannot_become_markup(tmp_path):
+    """pyLODE renders descriptions as Markdown (raw HTML passes); kg docs writes < > & as entities first."""
+    folder = tmp_path / "evil"
+    folder.mkdir()
+    hostile = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
+    (folder / "evil.ttl").write_text(f"""
+@prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://example.org/evil> a owl:Ontology ; dcterms:title "Evil {hostile}" ; dcterms:description "{hostile}" ;
+    owl:versionInfo "1.0.0" ; owl:versionIRI <https://example.org/evil/1.0.0> .
+<https://example.org/evil#Thing> a owl:Class ; rdfs:label "thing {hostile}" ; rdfs:comment "A thing. {hostile}" ;
+    rdfs:isDefinedBy <https://example.org/evil> .
+""")
+    result = kg("docs", "-o", tmp_path / "docs", "--ontology", folder)
+    assert result.exit_code == 0, result.output + result.stderr
+    for page in (tmp_path / "docs").glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<img" not in text and "alert(1)</script>" not in text, page.name
+        assert not re.search(r"<script(?![^>]*application/ld\+json)", text), page.name
+    assert "onerror=alert(2)" in (tmp_path / "docs" / "extension-evil.html").read_text(encoding="utf-8")  # shown as text
