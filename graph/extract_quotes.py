@@ -1,0 +1,793 @@
+"""Find every direct quotation in an article and who said it.
+
+Spans: the words between double quotation marks (straight "..." or curly “...”, and «...»), stripped of the spaces
+at either end, one span per paragraph when a quotation runs over several paragraphs (the paragraph ends without a
+closing mark and the next opens with one), and quotations in single marks inside them ('...' or ‘...’) as nested
+spans. An unterminated quotation mark makes no span: it is reported instead.
+
+Speakers, in this order for each quotation:
+
+1. an attribution right after it: `"...," X said`, `"...," said X`, `"...," X, the ..., told NPR`, `"...," he added`;
+2. an attribution earlier in the same sentence: `X said "..."`, `X called it "..."`, `But, X said, "..."`,
+   `according to X, "..."`, `X: "..."`;
+3. an attribution later in the same sentence when the quotation does not end it: `"..." to serve time, X said`;
+4. the speaker of the quotation before it in the paragraph when only that one's attribution stands between them
+   (a split quotation: both spans then share an utterance), or of the quotation the paragraph before opened;
+5. a paragraph of nothing but quotation right after a paragraph that ends with a quotation and its attribution
+   (the wire-service convention for a speaker who goes on);
+6. otherwise unknown. An attribution whose speaker cannot be resolved ("a senior official said") makes the
+   speaker unknown rather than letting another rule guess.
+
+X is a name (surnames and titles resolve to the full person found elsewhere in the article), a title ("the
+secretary", "the judge"), a pronoun ("he", "she": the person the sentence or paragraph is about, of that gender
+when it is known; unknown when two people fit), or a group ("officials", "other countries").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .extract_actors import (COMMON_CAPS, HONORIFIC_GENDER, TITLE_WORDS, Actor, Registry, kebab)
+
+OPENERS = "“«„"
+CLOSERS = "”»"
+MARKS_RE = re.compile(r"[\"“”«»„]")
+
+SPEECH_VERBS = (
+    "said|says|say|told|tells|added|adds|asked|asks|replied|replies|responded|responds|wrote|writes|noted|notes|"
+    "argued|argues|stressed|stresses|insisted|insists|warned|warns|explained|explains|continued|declared|declares|"
+    "stated|states|recalled|acknowledged|acknowledges|conceded|contended|countered|maintained|suggested|predicted|"
+    "urged|urges|called|calls|described|describes|posted|tweeted|testified|announced|announces|reiterated|"
+    "emphasized|emphasised|cautioned|complained|observed|remarked|joked|quipped|vowed|promised|pledged|boasted|"
+    "claimed|claims|alleged|admitted|concluded|objected|protested|repeated|shouted|answered|confirmed|denied|"
+    "recounted|mused|ruled|rules|wrote|labeled|labelled|dubbed|branded|termed"
+)
+INVERTABLE = {"said", "says", "added", "adds", "asked", "asks", "replied", "wrote", "writes", "continued",
+              "explained", "noted", "recalled", "told", "declared", "stated", "countered", "responded", "insisted",
+              "warned", "argued", "acknowledged", "answered", "cautioned"}
+VERB_RE = re.compile(r"\b(" + SPEECH_VERBS + r")\b|\baccording to\b")
+GAP_RE = re.compile(
+    r"(?:\s*,\s*(?!(?:and|but|or|so|then|while|as|because|if|when|although|though|after|before|since)\b)"
+    r"[^\"“”«»,;.!?]{1,200}(?:,\s*[^\"“”«»,;.!?]{1,120}){0,1},)?\s*"
+    r"(?:(?:also|later|then|again|previously|earlier|once|has|had|have|would|will|quickly|repeatedly|simply|only|"
+    r"just|further|recently|first|initially|separately|publicly|privately|flatly|bluntly|angrily|on\s+[A-Z]\w+day|"
+    r"in\s+an\s+interview|in\s+a\s+statement)\s+){0,3}")
+TITLE_NOUNS = ("secretary|president|judge|justice|attorney general|attorney|lawyer|senator|governor|mayor|minister|"
+               "spokesperson|spokesman|spokeswoman|official|director|chief|ambassador|commissioner|administrator|"
+               "congressman|congresswoman|lawmaker|prosecutor|chairman|chairwoman|chair|leader|speaker|sheriff|"
+               "general|envoy|czar|professor|expert|deputy")
+ORG_NOUNS = "group|organization|organisation|department|agency|ministry|court|union|administration|government|company|campaign|office|committee"
+TITLE_NP_RE = re.compile(r"\b[Tt]he\s+((?:(?:former|then|acting|deputy|vice|top|senior|new|prime|foreign|"
+                         r"attorney|district|federal|state|U\.S\.|[a-z]+-[a-z]+)\s+){0,3}(?:" + TITLE_NOUNS + "|"
+                         + ORG_NOUNS + r"))\b(?!['’]s|\s+(?:of|for)\b)")
+PRONOUN_RE = re.compile(r"\b(he|she|He|She|they|They|I|we|We)\b")
+COLLECTIVE_RE = re.compile(
+    r"\b((?:(?:[Oo]ther|[Ss]ome|[Mm]any|[Ss]everal|[Ff]oreign|[Ss]enior|[Ff]ederal|[Ll]ocal|[Ss]tate|U\.S\.|"
+    r"[Aa]dministration|[Gg]overnment|[Ii]mmigration|[Ll]egal|[Hh]uman rights|[Cc]ivil rights|[Tt]he|[Tt]hose|"
+    r"[Tt]hese|[Mm]ost|[A-Z][a-z]+an)\s+){0,2}(?:officials|experts|critics|lawyers|attorneys|advocates|activists|"
+    r"lawmakers|legislators|prosecutors|judges|countries|governments|residents|protesters|protestors|analysts|"
+    r"scholars|leaders|Democrats|Republicans|opponents|supporters|authorities|officers|investigators|diplomats|"
+    r"sources|people|families|relatives|neighbors|neighbours|witnesses|organizers|organisers|economists))\b")
+SENTENCE_BREAK = re.compile(r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|No|vs))(?<!\b(?:Mrs|Sen|Rep|Gov|Gen|Col|Sgt|"
+                            r"Adm|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Inc|Ltd))(?<!\b(?:Capt|Prof|Sept|"
+                            r"Corp))[.!?](?=\s+[A-Z0-9\"“‘'(])")
+DATE_PHRASE_RE = re.compile(
+    r"\b(?:(?:on|last|this|late|early|earlier this)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"(?:\s+(?:morning|afternoon|evening|night))?\b|\byesterday(?:\s+(?:morning|afternoon|evening))?\b|"
+    r"\blast (?:week|night)\b|\btoday\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b")
+PREPOSITIONS = {"by", "to", "with", "for", "from", "of", "than", "against", "about", "at", "on", "in", "into",
+                "over", "under", "toward", "towards", "between", "among", "like", "as", "after", "before", "and",
+                "or", "nor", "met", "told", "asked", "visited", "called", "thanked", "criticized", "praised"}
+VERBISH = re.compile(
+    r"(?:,\s*[^,\"“”;]{1,160},)?\s+(?:(?:also|later|then|has|had|have|would|will|once|again|on\s+\w+day)\s+){0,2}"
+    r"(?:is|was|were|are|has|had|have|will|would|could|can|did|does|do|may|might|must|should|" + SPEECH_VERBS
+    + r"|[a-z]{2,}ed|[a-z]{2,}[^s'’]s)\b")
+
+
+@dataclass
+class Quote:
+    start: int                 # offsets of the quoted words (without marks and end spaces) in the article text
+    end: int
+    para: int
+    open_mark: int
+    close_mark: int | None     # None: the paragraph ended inside the quotation (it goes on in the next)
+    chain: int | None = None   # multi-paragraph quotation number
+    within: int | None = None  # index (in the quote list) of the quotation this one is nested in
+    speaker: str | None = None
+    explicit_unknown: bool = False
+    how: str = "no attribution found"
+    utterance: str | None = None
+    said: tuple[str, str] | None = None      # (phrase, its record's sentence) for the date said
+    audience: list[str] = field(default_factory=list)
+    inherited_from: int | None = None
+
+
+@dataclass
+class Record:
+    """A speech verb in the narrative and who its subject is."""
+
+    verb_start: int
+    verb_end: int
+    verb: str
+    np_start: int | None        # the subject's words (None: no subject found)
+    np_end: int | None
+    speaker: str | None         # actor id (None: unknown)
+    resolved: bool              # whether an NP was there at all (resolved or not)
+    how: str
+    audience: list[str] = field(default_factory=list)
+
+    @property
+    def first(self) -> int:
+        return min(x for x in (self.verb_start, self.np_start) if x is not None)
+
+    @property
+    def last(self) -> int:
+        return max(x for x in (self.verb_end, self.np_end) if x is not None)
+
+
+def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> tuple[list[Quote], list[str]]:
+    """Every quotation span in text order, nested ones right after the one holding them; and warnings."""
+    quotes: list[Quote] = []
+    warnings: list[str] = []
+    chain_count = 0
+    pending: Quote | None = None          # a quotation still open at the end of the previous paragraph
+    for para_index, (p_start, p_end) in enumerate(paragraphs):
+        para = text[p_start:p_end]
+        starts_with_open = bool(re.match(r"\s*[\"“«]", para))
+        if pending is not None:
+            if starts_with_open:
+                if pending.chain is None:
+                    chain_count += 1
+                    pending.chain = chain_count
+                quotes.append(pending)
+                chain_id = pending.chain
+            else:
+                warnings.append(f"paragraph {pending.para + 1}: a quotation mark opens "
+                                f"{_context(text, pending.open_mark)} and is never closed: no statement made for it")
+                chain_id = None
+            pending = None
+        else:
+            chain_id = None
+        open_at: int | None = None
+        first_in_para = True
+        for match in MARKS_RE.finditer(para):
+            i = match.start()
+            ch = match.group()
+            pos = p_start + i
+            before = para[i - 1] if i > 0 else " "
+            after = para[i + 1] if i + 1 < len(para) else " "
+            looks_open = before.isspace() or before in "([{—–-/:;" or i == 0
+            looks_close = after.isspace() or after in ".,;:!?)]}—–-" or i + 1 == len(para)
+            if ch in OPENERS:
+                kind = "open"
+            elif ch in CLOSERS:
+                kind = "close" if not (looks_open and not looks_close and open_at is None) else "open"
+            else:
+                kind = "toggle"
+                if open_at is None and looks_close and not looks_open:
+                    kind = "stray"
+                elif open_at is not None and looks_open and not looks_close:
+                    kind = "reopen"
+            if open_at is None:
+                if kind in ("open", "toggle", "reopen"):
+                    open_at = pos
+                else:
+                    warnings.append(f"paragraph {para_index + 1}: a closing quotation mark {_context(text, pos)} "
+                                    "has no opening mark: ignored")
+                continue
+            if kind in ("open", "reopen"):
+                warnings.append(f"paragraph {para_index + 1}: a quotation mark opens {_context(text, open_at)} "
+                                "and is never closed: no statement made for it")
+                open_at = pos
+                continue
+            span = _strip(text, open_at + 1, pos)
+            if span:
+                quote = Quote(span[0], span[1], para_index, open_at, pos)
+                if first_in_para and chain_id is not None and open_at - p_start <= len(para) - len(para.lstrip()):
+                    quote.chain = chain_id
+                quotes.append(quote)
+            first_in_para = False
+            open_at = None
+        if open_at is not None:
+            span = _strip(text, open_at + 1, p_end)
+            if span:
+                pending = Quote(span[0], span[1], para_index, open_at, None)
+                if first_in_para and chain_id is not None:
+                    pending.chain = chain_id
+            else:
+                warnings.append(f"paragraph {para_index + 1}: a quotation mark at the end of the paragraph is "
+                                "never closed: ignored")
+    if pending is not None:
+        warnings.append(f"paragraph {pending.para + 1}: a quotation mark opens {_context(text, pending.open_mark)} "
+                        "and is never closed: no statement made for it")
+    return _with_nested(text, quotes), warnings
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def _context(text: str, pos: int) -> str:
+    snippet = " ".join(text[max(0, pos - 20):pos + 30].split())
+    return f"near {snippet!r}"
+
+
+NESTED_OPEN = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–\"“:]))['‘](?=[^\W_])")
+
+
+def _with_nested(text: str, quotes: list[Quote]) -> list[Quote]:
+    """Add the single-quoted quotations inside double-quoted ones, each right after its outer quotation."""
+    result: list[Quote] = []
+    for quote in quotes:
+        result.append(quote)
+        outer_index = len(result) - 1
+        inner = text[quote.start:quote.end]
+        at = 0
+        while True:
+            opener = NESTED_OPEN.search(inner, at)
+            if not opener:
+                break
+            close = _nested_close(inner, opener.end())
+            if close is None:
+                break
+            span = _strip(text, quote.start + opener.end(), quote.start + close)
+            if span and span[1] - span[0] >= 2:
+                result.append(Quote(span[0], span[1], quote.para, quote.start + opener.start(), quote.start + close,
+                                    within=outer_index))
+            at = close + 1
+    return result
+
+
+def _nested_close(inner: str, start: int) -> int | None:
+    for match in re.finditer(r"['’]", inner[start:]):
+        i = start + match.start()
+        before = inner[i - 1] if i > 0 else " "
+        after = inner[i + 1] if i + 1 < len(inner) else " "
+        if before.isspace():
+            continue
+        if after.isalnum():
+            continue                     # an apostrophe: don't, Rubio's
+        if before == "s" and after == " " and i + 2 < len(inner) and inner[i + 2].isupper() \
+                and not inner[i - 1:i + 1].endswith(",'"):
+            continue                     # "Immigrants' Rights": a plural possessive before a name
+        return i
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Attribution
+# ----------------------------------------------------------------------------------------------------------------
+
+
+class Attributor:
+    def __init__(self, text: str, paragraphs: list[tuple[int, int]], quotes: list[Quote], registry: Registry,
+                 slug: str, is_heading=lambda para: False):
+        self.text = text
+        self.paragraphs = paragraphs
+        self.quotes = quotes
+        self.reg = registry
+        self.slug = slug
+        self.is_heading = is_heading
+        self.top = [q for q in quotes if q.within is None]
+        self.by_para: dict[int, list[Quote]] = {}
+        for quote in self.top:
+            self.by_para.setdefault(quote.para, []).append(quote)
+        self.mentions_by_para: dict[int, list] = {}
+        for mention in registry.mentions:
+            self.mentions_by_para.setdefault(mention.para, []).append(mention)
+        self.subject_cache: dict[int, bool] = {}
+        self.records: dict[int, list[Record]] = {}
+        self.utterances = 0
+
+    # -- where the narrative is --------------------------------------------------------------------------------
+    def outside_segments(self, para: int) -> list[tuple[int, int]]:
+        p_start, p_end = self.paragraphs[para]
+        segments, at = [], p_start
+        for quote in self.by_para.get(para, []):
+            segments.append((at, quote.open_mark))
+            at = quote.close_mark + 1 if quote.close_mark is not None else p_end
+        if at < p_end:
+            segments.append((at, p_end))
+        # a paragraph that continues a quotation from the previous one starts inside it
+        return [(s, e) for s, e in segments if e > s]
+
+    def in_quote(self, pos: int) -> bool:
+        for quote in self.top:
+            if quote.open_mark <= pos <= (quote.close_mark if quote.close_mark is not None else quote.end):
+                return True
+        return False
+
+    # -- speech-verb records -----------------------------------------------------------------------------------
+    def para_records(self, para: int) -> list[Record]:
+        if para in self.records:
+            return self.records[para]
+        records = []
+        for seg_start, seg_end in self.outside_segments(para):
+            for match in VERB_RE.finditer(self.text, seg_start, seg_end):
+                records.append(self.record(match, seg_start, seg_end, para))
+        self.records[para] = records
+        return records
+
+    def record(self, match, seg_start: int, seg_end: int, para: int) -> Record:
+        text = self.text
+        verb = match.group().lower()
+        v_start, v_end = match.start(), match.end()
+        if verb == "according to":
+            np = self.np_after(v_end, seg_end, para)
+            if np:
+                return Record(v_start, v_end, verb, np[0], np[1], np[2], True, f"according to {np[3]}")
+            return Record(v_start, v_end, verb, None, None, None, False, "according to (unresolved)")
+        if verb in ("calls", "called", "describes", "described", "labeled", "labelled", "dubbed", "branded",
+                    "termed") and re.match(r"\s+for\b", text[v_end:v_end + 5]):
+            pass
+        np = self.np_before(v_start, seg_start, para)
+        audience = []
+        if verb in ("told", "tells"):
+            target = self.np_after(v_end, seg_end, para, allow_pronoun=False)
+            if target and target[2]:
+                audience = [target[2]]
+        if np:
+            return Record(v_start, v_end, verb, np[0], np[1], np[2], True, f"{np[3]} {verb}", audience)
+        if verb in INVERTABLE:
+            np = self.np_after(v_end, seg_end, para)
+            if np:
+                return Record(v_start, v_end, verb, np[0], np[1], np[2], True, f"{verb} {np[3]}", audience)
+            if re.match(r"\s+(?:an?|one|another|two|three|several)\s+[a-z]", text[v_end:v_end + 20]):
+                return Record(v_start, v_end, verb, v_end, v_end + 1, None, True, f"{verb} (an unnamed speaker)")
+        before = text[max(seg_start, v_start - 80):v_start]
+        if re.search(r"\b(?:an?|one|another)\s+(?:[\w-]+\s+){0,4}$", before) and not re.search(r"[.!?]\s", before):
+            return Record(v_start, v_end, verb, v_start - 1, v_start, None, True, f"(an unnamed speaker) {verb}")
+        return Record(v_start, v_end, verb, None, None, None, False, f"{verb} (no subject)")
+
+    def candidates(self, para: int, lo: int, hi: int):
+        """Noun phrases that can be a speaker, between lo and hi: (start, end, resolver, words)."""
+        text = self.text
+        found = []
+        for mention in self.mentions_by_para.get(para, []):
+            if lo <= mention.start and mention.end <= hi and not mention.in_quote:
+                found.append((mention.phrase_start if mention.phrase_start >= lo else mention.start, mention.end,
+                              ("actor", mention.actor), text[mention.start:mention.end]))
+        for match in PRONOUN_RE.finditer(text, lo, hi):
+            found.append((match.start(), match.end(), ("pronoun", match.group().lower()), match.group()))
+        for match in TITLE_NP_RE.finditer(text, lo, hi):
+            found.append((match.start(), match.end(), ("title", match.group(1).lower()), match.group()))
+        for match in COLLECTIVE_RE.finditer(text, lo, hi):
+            words = match.group(1)
+            if words.split()[0] in ("The", "the", "Those", "those", "These", "these"):
+                words = " ".join(words.split()[1:])
+            found.append((match.start(), match.end(), ("collective", words), match.group()))
+        return found
+
+    def np_before(self, v_start: int, seg_start: int, para: int):
+        lo = max(seg_start, v_start - 320)
+        best = None
+        for start, end, resolver, words in self.candidates(para, lo, v_start):
+            gap = self.text[end:v_start]
+            if not GAP_RE.fullmatch(gap):
+                continue
+            if best is None or end > best[1] or (end == best[1] and start < best[0]):
+                best = (start, end, resolver, words)
+        if best is None:
+            return None
+        speaker = self.resolve(best[2], para, best[0])
+        return best[0], best[1], speaker, best[3]
+
+    def np_after(self, v_end: int, seg_end: int, para: int, allow_pronoun=True):
+        hi = min(seg_end, v_end + 160)
+        best = None
+        for start, end, resolver, words in self.candidates(para, v_end, hi):
+            if resolver[0] == "pronoun" and not allow_pronoun:
+                continue
+            gap = self.text[v_end:start]
+            if not re.fullmatch(r"\s+(?:(?:[A-Z][\w.'’&-]*|[a-z]+)\s+){0,4}", gap) or re.search(r"[,.;]", gap):
+                continue
+            if gap.strip() and not all(self._title_like(w) for w in gap.split()):
+                continue
+            if best is None or start < best[0] or (start == best[0] and end > best[1]):
+                best = (start, end, resolver, words)
+        if best is None:
+            return None
+        return best[0], best[1], self.resolve(best[2], para, best[0]), best[3]
+
+    @staticmethod
+    def _title_like(word: str) -> bool:
+        low = word.lower().rstrip(".")
+        return word[:1].isupper() or low in TITLE_WORDS or low in ("former", "acting", "deputy", "senior", "top",
+                                                                   "the", "of", "u.s", "district", "federal")
+
+    # -- resolving a noun phrase to an actor ---------------------------------------------------------------------
+    def resolve(self, resolver, para: int, pos: int) -> str | None:
+        kind, value = resolver
+        if kind == "actor":
+            return value
+        if kind == "pronoun":
+            if value in ("he", "she"):
+                return self.resolve_pronoun(para, pos, "m" if value == "he" else "f")
+            return None
+        if kind == "title":
+            return self.resolve_title(value, para, pos)
+        if kind == "collective":
+            return self.collective(value)
+        return None
+
+    def is_subject(self, mention) -> bool:
+        key = id(mention)
+        if key in self.subject_cache:
+            return self.subject_cache[key]
+        text = self.text
+        before = text[max(0, mention.phrase_start - 30):mention.phrase_start].split()
+        previous = before[-1].lower().strip(",;:") if before else ""
+        after = text[mention.end:mention.end + 220]
+        result = previous not in PREPOSITIONS and bool(VERBISH.match(after)) and not text[mention.end:mention.end + 2] in ("'s", "’s")
+        self.subject_cache[key] = result
+        return result
+
+    def person_mentions(self, para: int, before: int | None = None):
+        out = []
+        for mention in self.mentions_by_para.get(para, []):
+            if mention.in_quote or (before is not None and mention.start >= before):
+                continue
+            actor = self.reg.actors.get(mention.actor)
+            if actor is not None and actor.type == "Person":
+                out.append(mention)
+        return out
+
+    def resolve_pronoun(self, para: int, pos: int, gender: str) -> str | None:
+        candidates = self.person_mentions(para, before=pos)
+        if candidates:
+            return self._choose(candidates, gender)
+        for back in (1, 2):
+            previous = para - back
+            if previous < 0:
+                break
+            candidates = self.person_mentions(previous)
+            if candidates:
+                return self._choose(candidates, gender)
+            if self.by_para.get(previous) and not self.is_heading(previous):
+                # a paragraph of quotations without any person named: look no further
+                break
+        return None
+
+    def _choose(self, mentions, gender: str) -> str | None:
+        fitting = [m for m in mentions if self.reg.actors[m.actor].gender in (None, gender)]
+        distinct = list(dict.fromkeys(m.actor for m in fitting))
+        if not distinct:
+            return None
+        if len(distinct) == 1:
+            self._learn(distinct[0], gender)
+            return distinct[0]
+        subjects = list(dict.fromkeys(m.actor for m in fitting if self.is_subject(m)))
+        if len(subjects) == 1:
+            self._learn(subjects[0], gender)
+            return subjects[0]
+        # several people fit: the gendered ones that fit exactly beat the ones whose gender is unknown
+        exact = [a for a in (subjects or distinct) if self.reg.actors[a].gender == gender]
+        if len(exact) == 1:
+            return exact[0]
+        return None
+
+    def _learn(self, actor_id: str, gender: str):
+        actor = self.reg.actors[actor_id]
+        if actor.gender is None:
+            actor.gender = gender
+
+    def resolve_title(self, words: str, para: int, pos: int) -> str | None:
+        words = " ".join(w for w in words.split() if w not in ("former", "then", "top", "new"))
+        head = words.split()[-1]
+        if re.fullmatch(ORG_NOUNS, head):
+            return self.resolve_org_noun(head, para, pos)
+        matches = []
+        for actor in self.reg.actors.values():
+            if actor.type != "Person":
+                continue
+            for title in actor.titles + ([actor.post[1].lower()] if actor.post else []):
+                t_words = title.replace(",", "").split()
+                t_head = t_words[t_words.index("of") - 1] if "of" in t_words else t_words[-1]
+                if title == words or title.endswith(" " + words) or (words == t_head) or (
+                        len(words.split()) > 1 and words.split()[-1] == t_head and words in title):
+                    matches.append(actor.id)
+                    break
+        matches = list(dict.fromkeys(matches))
+        if len(matches) == 1:
+            actor_id = matches[0]
+        elif matches:
+            actor_id = self._most_recent(matches, para, pos)
+        else:
+            return None
+        if actor_id:
+            self.reg.actors[actor_id].add_alias("the " + words)
+        return actor_id
+
+    def _most_recent(self, actor_ids, para: int, pos: int) -> str | None:
+        best = None
+        for mention in self.reg.mentions:
+            if mention.actor in actor_ids and mention.start < pos and para - 2 <= mention.para <= para:
+                if best is None or mention.start > best.start:
+                    best = mention
+        return best.actor if best else None
+
+    def resolve_org_noun(self, noun: str, para: int, pos: int) -> str | None:
+        if noun == "administration":
+            governments = [a.id for a in self.reg.actors.values() if a.type == "Government"]
+            return governments[0] if len(governments) == 1 else None
+        best = None
+        for mention in self.reg.mentions:
+            if mention.start >= pos or mention.para < para - 3:
+                continue
+            actor = self.reg.actors[mention.actor]
+            if actor.type not in ("Organization", "Government"):
+                continue
+            if noun in ("group", "organization", "organisation") or noun in actor.name.lower():
+                if best is None or mention.start > best.start:
+                    best = mention
+        return best.actor if best else None
+
+    def collective(self, words: str) -> str:
+        name = words[0].lower() + words[1:] if not words.split()[0] in ("Democrats", "Republicans") and not \
+            re.match(r"[A-Z][a-z]+an\b|U\.S\.", words) else words
+        actor_id = f"{kebab(name)}-{self.slug}"[:120].rstrip("-")
+        for actor in self.reg.actors.values():
+            if actor.type == "CollectiveActor" and actor.name == name:
+                return actor.id
+        self.reg.add(Actor(actor_id, "CollectiveActor", name))
+        return actor_id
+
+    # -- the rules ------------------------------------------------------------------------------------------------
+    def sentence_start(self, para: int, pos: int, floor: int) -> int:
+        """Where the sentence holding pos begins (not before floor)."""
+        start = floor
+        for match in SENTENCE_BREAK.finditer(self.text, floor, min(len(self.text), pos + 2)):
+            if match.end() <= pos:
+                start = match.end()
+        return start
+
+    def sentence_end(self, pos: int, ceiling: int) -> int:
+        match = SENTENCE_BREAK.search(self.text, pos, ceiling)
+        return match.end() if match else ceiling
+
+    def attribute(self):
+        for para in sorted(self.by_para):
+            quotes = self.by_para[para]
+            records = self.para_records(para)
+            p_start, p_end = self.paragraphs[para]
+            for index, quote in enumerate(quotes):
+                previous = quotes[index - 1] if index else None
+                nxt = quotes[index + 1] if index + 1 < len(quotes) else None
+                floor = previous.close_mark + 1 if previous and previous.close_mark is not None else p_start
+                ceiling = nxt.open_mark if nxt else p_end
+                after = quote.close_mark + 1 if quote.close_mark is not None else p_end
+                record = None
+                # 1. right after the quotation
+                first_word = re.match(r"[\s,]*", self.text[after:ceiling]).end() + after
+                for rec in records:
+                    if rec.first == first_word and rec.first < ceiling:
+                        record, how = rec, "after the quotation"
+                        break
+                # 2. earlier in the same sentence
+                if record is None:
+                    s_start = self.sentence_start(para, quote.open_mark, floor)
+                    candidates = [r for r in records if s_start <= r.first and r.last <= quote.open_mark
+                                  and r.resolved and r.speaker]
+                    if candidates:
+                        record, how = candidates[-1], "earlier in the sentence"
+                    else:
+                        for mention in self.mentions_by_para.get(para, []):
+                            if not mention.in_quote and floor <= mention.start and \
+                                    re.fullmatch(r"\s*:\s*", self.text[mention.end:quote.open_mark]):
+                                speaker_words = self.text[mention.start:mention.end]
+                                record = Record(mention.start, mention.end, ":", mention.start, mention.end,
+                                                mention.actor, True, f"{speaker_words}:")
+                                how = "a colon after the name"
+                # 3. later in the same sentence, when the quotation does not end it
+                if record is None and not re.search(r"[.!?…]['’]?$", self.text[quote.start:quote.end]):
+                    s_end = self.sentence_end(after, ceiling)
+                    for rec in records:
+                        if after <= rec.first < s_end and rec.resolved:
+                            record, how = rec, "later in the sentence"
+                            break
+                if record is not None and previous is not None and record is getattr(previous, "record", None):
+                    quote.inherited_from = self.quotes.index(previous)   # "A," he said, "B": one utterance
+                if record is not None:
+                    quote.speaker = record.speaker
+                    quote.explicit_unknown = record.speaker is None
+                    quote.how = f"{how}: {record.how}" if record.speaker else f"{how}: {record.how} (not resolved)"
+                    quote.audience = list(record.audience)
+                    quote.said = self._date_near(record, para)
+                    quote.record = record
+                else:
+                    quote.record = None
+            self.inherit(para, quotes)
+        self.chains_and_colons()
+        self.continuations()
+        self.nested()
+        self.utterance_ids()
+
+    def inherit(self, para: int, quotes: list[Quote]):
+        """Rule 4: a quotation with no attribution of its own after one whose attribution is all that separates."""
+        for index in range(1, len(quotes)):
+            quote, previous = quotes[index], quotes[index - 1]
+            if getattr(quote, "record", None) is not None or previous.close_mark is None:
+                continue
+            between_start = previous.close_mark + 1
+            between = self.text[between_start:quote.open_mark]
+            prev_record = getattr(previous, "record", None)
+            rest = between
+            if prev_record is not None and between_start <= prev_record.first <= quote.open_mark:
+                rest = self.text[prev_record.last:quote.open_mark]
+                if self.text[between_start:prev_record.first].strip(" ,"):
+                    continue
+            elif between.strip(" ,.;:—–-"):
+                continue
+            # what follows the attribution must be the tail of its own sentence, not a new sentence
+            rest_start = quote.open_mark - len(rest)
+            if re.search(r"[.!?]\s+\S", rest.rstrip()) or self.speech_with_subject(para, rest_start, quote.open_mark):
+                continue
+            if previous.speaker is None and not previous.explicit_unknown:
+                continue
+            quote.speaker = previous.speaker
+            quote.explicit_unknown = previous.explicit_unknown
+            quote.how = "the attribution of the quotation before it (split quotation)"
+            quote.said = previous.said
+            quote.audience = list(previous.audience)
+            quote.inherited_from = self.quotes.index(previous)
+            quote.record = previous.record if hasattr(previous, "record") else None
+
+    def speech_with_subject(self, para: int, lo: int, hi: int) -> bool:
+        """Whether someone is said to speak between lo and hi (a new attribution, not "when asked")."""
+        return any(lo <= r.first and r.last <= hi and r.resolved for r in self.para_records(para))
+
+    def chains_and_colons(self):
+        chains: dict[int, list[Quote]] = {}
+        for quote in self.top:
+            if quote.chain is not None:
+                chains.setdefault(quote.chain, []).append(quote)
+        for pieces in chains.values():
+            speakers = [q for q in pieces if getattr(q, "record", None) is not None]
+            if not speakers:
+                continue
+            source = speakers[0]
+            for piece in pieces:
+                if piece is source:
+                    continue
+                if getattr(piece, "record", None) is None:
+                    piece.speaker = source.speaker
+                    piece.explicit_unknown = source.explicit_unknown
+                    piece.how = "the attribution of the quotation it continues (multi-paragraph quotation)"
+                    piece.said = source.said
+                    piece.audience = list(source.audience)
+                    piece.inherited_from = self.quotes.index(source)
+        # "X said:" at the end of a paragraph, then a paragraph that opens with a quotation
+        for para, quotes in self.by_para.items():
+            first = quotes[0]
+            if para == 0 or getattr(first, "record", None) is not None or first.speaker or first.chain:
+                continue
+            p_start = self.paragraphs[para][0]
+            if self.text[p_start:first.open_mark].strip():
+                continue
+            prev_start, prev_end = self.paragraphs[para - 1]
+            prev_text = self.text[prev_start:prev_end].rstrip()
+            if not prev_text.endswith(":"):
+                continue
+            records = [r for r in self.para_records(para - 1) if r.resolved]
+            if records and records[-1].speaker and not self.in_quote(records[-1].first):
+                tail = self.text[records[-1].last:prev_start + len(prev_text)]
+                if not re.search(r"[.!?]\s", tail):
+                    self._assign_run(para, records[-1], "a colon at the end of the paragraph before")
+
+    def _assign_run(self, para: int, record: Record, how: str):
+        for index, quote in enumerate(self.by_para[para]):
+            if index and not (self.text[self.by_para[para][index - 1].close_mark + 1:quote.open_mark].strip() == ""):
+                break
+            if getattr(quote, "record", None) is None and quote.speaker is None:
+                quote.speaker = record.speaker
+                quote.how = how + f": {record.how}"
+                quote.record = record
+
+    def continuations(self):
+        """Rule 5: a paragraph that is nothing but quotation, after a paragraph ending with a quote and its speaker."""
+        for para, quotes in sorted(self.by_para.items()):
+            if para == 0 or any(getattr(q, "record", None) is not None or q.speaker or q.explicit_unknown
+                                for q in quotes):
+                continue
+            if any(q.chain for q in quotes):
+                continue
+            if any(seg for seg in self.outside_segments(para) if self.text[seg[0]:seg[1]].strip(" \"“”,.;:—–-")):
+                continue
+            previous = self.by_para.get(para - 1)
+            if not previous:
+                continue
+            last = previous[-1]
+            if last.speaker is None or last.close_mark is None:
+                continue
+            prev_end = self.paragraphs[para - 1][1]
+            tail = self.text[last.close_mark + 1:prev_end]
+            record = getattr(last, "record", None)
+            if record is not None and record.first >= last.close_mark:
+                tail = self.text[record.last:prev_end]
+            elif tail.strip(" .,"):
+                continue
+            tail_start = prev_end - len(tail)
+            if re.search(r"[.!?]\s+\S", tail.strip()) or self.speech_with_subject(para - 1, tail_start, prev_end):
+                continue
+            for quote in quotes:
+                quote.speaker = last.speaker
+                quote.how = "the speaker of the paragraph before, who goes on (no new attribution)"
+                quote.record = None
+
+    def nested(self):
+        """A quotation inside a quotation: its own speaker from the words before it, inside the outer one."""
+        for quote in self.quotes:
+            if quote.within is None:
+                continue
+            outer = self.quotes[quote.within]
+            inner_text = self.text[outer.start:quote.open_mark]
+            sentence = re.split(r"(?<=[.!?])\s+", inner_text)[-1]
+            verb = None
+            for match in re.finditer(r"\b(saying|said|say|says|told (?:me|us|him|her|them)|telling \w+|asked|"
+                                     r"wrote|writing|replied|called it|calling it)\b", sentence):
+                verb = match
+            if verb is None:
+                quote.how = "nested quotation without a speaker of its own"
+                continue
+            before_verb = sentence[:verb.start()]
+            speaker = None
+            if re.search(r"\bI\s+(?:\w+\s+){0,3}$", before_verb):
+                speaker, how = outer.speaker, "nested: I said, in the speaker's own words"
+            else:
+                collective = list(COLLECTIVE_RE.finditer(before_verb))
+                names = []
+                base = outer.start
+                for mention in self.mentions_by_para.get(quote.para, []):
+                    if base <= mention.start and mention.end <= base + len(inner_text) - len(sentence) + verb.start() \
+                            and mention.start >= base + len(inner_text) - len(sentence):
+                        names.append(mention)
+                if names:
+                    speaker, how = names[-1].actor, f"nested: {self.text[names[-1].start:names[-1].end]} {verb.group()}"
+                elif len(collective) == 1:
+                    words = collective[0].group(1)
+                    if words.split()[0] in ("The", "the", "Those", "those", "These", "these"):
+                        words = " ".join(words.split()[1:])
+                    speaker, how = self.collective(words), f"nested: {collective[0].group(1)} ... {verb.group()}"
+                else:
+                    how = "nested quotation: speaker not found"
+            quote.speaker = speaker
+            quote.how = how
+            quote.said = None
+
+    def utterance_ids(self):
+        groups: dict[int, list[Quote]] = {}
+        for index, quote in enumerate(self.quotes):
+            root = index
+            while self.quotes[root].inherited_from is not None:
+                root = self.quotes[root].inherited_from
+            if root != index:
+                groups.setdefault(root, [self.quotes[root]]).append(quote)
+        for root in sorted(groups):
+            self.utterances += 1
+            for quote in groups[root]:
+                quote.utterance = f"u{self.utterances:02d}"
+
+    def _date_near(self, record: Record, para: int) -> tuple[str, str] | None:
+        p_start, p_end = self.paragraphs[para]
+        lo = self.sentence_start(para, record.first, p_start)
+        hi = self.sentence_end(record.last, p_end)
+        best = None
+        for match in DATE_PHRASE_RE.finditer(self.text, lo, hi):
+            if self.in_quote(match.start()):
+                continue
+            distance = min(abs(match.start() - record.last), abs(record.first - match.end()))
+            if best is None or distance < best[0]:
+                best = (distance, match.group())
+        return (best[1], "") if best else None
+
+
+def speaker_gender_hint(words: str) -> str | None:
+    return HONORIFIC_GENDER.get(words.lower().rstrip("."))
+
+
+__all__ = ["Quote", "find_quotes", "Attributor", "COMMON_CAPS"]
