@@ -144,6 +144,8 @@ def query(name, sparql, params, fmt, store_spec, list_queries, ontology_dirs):
 
 # Commands defined in their own modules are registered below, one line each.
 # (commands from other modules)
+from .extract import extract_command; main.add_command(extract_command, "extract")  # noqa: E402,E702
+from .evaluate import eval_command; main.add_command(eval_command, "eval")  # noqa: E402,E702
 main.add_command(__import__("graph.docs", fromlist=["docs_command"]).docs_command)
 main.add_command(__import__("graph.show", fromlist=["show"]).show)  # kg show
 main.add_command(__import__("graph.analyze", fromlist=["analyze"]).analyze)  # kg analyze, kg analyze path
