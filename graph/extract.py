@@ -200,9 +200,17 @@ def _publisher(finder: ActorFinder, cleaned: Cleaned, slug: str, warnings: list[
         actor = finder.register_known(entry)
         warnings.append(f"publisher {actor.name} read from the page's navigation and footer ({counts[0][0]} mentions)")
         return actor.id
+    copyright_line = re.search(r"(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*(?:[-–]\s*\d{4}\s*)?)?(?:by\s+)?"
+                               r"((?:The\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,5})", furniture)
+    if copyright_line:
+        name = re.split(r"\.\s", copyright_line.group(1))[0].rstrip(".")
+        actor = finder.known_actor(name) or finder.new_actor("Organization", name)
+        warnings.append(f"publisher {actor.name} read from the page's copyright line")
+        return actor.id
     actor_id = f"unknown-publisher-{slug}"[:120].rstrip("-")
-    actor = finder.reg.add(Actor(actor_id, "Organization", f"unknown publisher ({slug})",
-                                 description="the extractor found no publisher in the page: replace this actor"))
+    actor = finder.reg.add(Actor(actor_id, "Organization", "unknown publisher",
+                                 description=f"the extractor found no publisher in the page of {slug}: replace this "
+                                             "actor"))
     warnings.append("no publisher found: the draft names `" + actor.id + "`; replace it")
     return actor.id
 

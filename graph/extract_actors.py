@@ -1037,17 +1037,19 @@ class ActorFinder:
                 return False
             if offset and not _joins(self.text, toks[index + offset - 1], tok):
                 return False
-        # a longer capitalised run that is another name ("Trump" in "Eric Trump") is not this actor
+        # a longer capitalised run that is another name ("Jordan" in "Jordan Lee", "Trump" in "Eric Trump") is not
+        # this actor; a title after it ("U.S. District Judge") or before it ("President Trump") is fine
         nxt = index + len(parts)
-        if nxt < len(toks) and toks[nxt].cap and _joins(self.text, toks[nxt - 1], toks[nxt]) \
-                and not toks[nxt - 1].possessive and toks[nxt].text not in COMMON_CAPS \
-                and self.reg.actors.get(self.reg.aliases.get(" ".join(parts), ""), Actor("", "", "")).type == "Person":
+        last = toks[nxt - 1]
+        if nxt < len(toks) and toks[nxt].cap and _joins(self.text, last, toks[nxt]) and not last.possessive \
+                and not _title_word(toks[nxt].base) and toks[nxt].text not in COMMON_CAPS \
+                and toks[nxt].text not in DEPARTMENTS:
             return False
-        if index > 0 and len(parts) == 1:
+        if index > 0:
             prev = toks[index - 1]
-            if prev.cap and _joins(self.text, prev, toks[index]) and prev.text in FIRST_NAMES_M | FIRST_NAMES_F \
-                    and self.reg.actors.get(self.reg.aliases.get(parts[0], ""), Actor("", "", "")).type == "Person" \
-                    and " ".join([prev.text, parts[0]]) not in self.reg.aliases:
+            if prev.cap and _joins(self.text, prev, toks[index]) and not prev.possessive \
+                    and not _title_word(prev.base) and prev.text not in COMMON_CAPS and prev.text not in DEPARTMENTS \
+                    and not self._known_words(prev.text) and prev.text not in ABBREVIATIONS:
                 return False
         return True
 
@@ -1081,6 +1083,11 @@ class ActorFinder:
 
 
 MAX_SCAN = 1_000_000
+
+
+def _title_word(word: str) -> bool:
+    low = word.lower().rstrip(".")
+    return low in TITLE_WORDS or low in TITLE_MODIFIERS
 
 
 def _words(text: str, run: list[Token]) -> str:

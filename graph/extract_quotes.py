@@ -46,7 +46,7 @@ SPEECH_VERBS = (
 INVERTABLE = {"said", "says", "added", "adds", "asked", "asks", "replied", "wrote", "writes", "continued",
               "explained", "noted", "recalled", "told", "declared", "stated", "countered", "responded", "insisted",
               "warned", "argued", "acknowledged", "answered", "cautioned"}
-VERB_RE = re.compile(r"\b(" + SPEECH_VERBS + r")\b|\baccording to\b")
+VERB_RE = re.compile(r"\b(" + SPEECH_VERBS + r")\b|\b[Aa]ccording to\b|\bas saying\b")
 GAP_RE = re.compile(
     r"(?:\s*,\s*(?!(?:and|but|or|so|then|while|as|because|if|when|although|though|after|before|since)\b)"
     r"[^\"“”«»,;.!?]{1,200}(?:,\s*[^\"“”«»,;.!?]{1,120}){0,1},)?\s*"
@@ -69,6 +69,14 @@ COLLECTIVE_RE = re.compile(
     r"lawmakers|legislators|prosecutors|judges|countries|governments|residents|protesters|protestors|analysts|"
     r"scholars|leaders|Democrats|Republicans|opponents|supporters|authorities|officers|investigators|diplomats|"
     r"sources|people|families|relatives|neighbors|neighbours|witnesses|organizers|organisers|economists))\b")
+ADVERBS = ("also", "later", "then", "again", "previously", "earlier", "once", "quickly", "repeatedly", "simply",
+           "only", "just", "further", "recently", "first", "initially", "separately", "publicly", "privately",
+           "flatly", "bluntly", "angrily", "has", "had", "have", "would", "will")
+UNNAMED_RE = re.compile(
+    r"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[\w'’-]+\s+){0,4}?(?:spokesperson|spokesman|spokeswoman|official|aide|"
+    r"adviser|advisor|source|lawyer|attorney|representative|diplomat|officer|staffer|employee|analyst|expert|"
+    r"resident|witness|member|prosecutor|lawmaker|agent|guard|worker|detainee|protester|activist|journalist)\b")
+UNNAMED_TAIL = re.compile(r"\s+(?:for|of|at|with|from|in|close to|familiar with)\s+[^,.;:!?\"“”«»()]{1,60}")
 SENTENCE_BREAK = re.compile(r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|No|vs))(?<!\b(?:Mrs|Sen|Rep|Gov|Gen|Col|Sgt|"
                             r"Adm|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Inc|Ltd))(?<!\b(?:Capt|Prof|Sept|"
                             r"Corp))[.!?](?=\s+[A-Z0-9\"“‘'(])")
@@ -340,7 +348,8 @@ class Attributor:
             if re.match(r"\s+(?:an?|one|another|two|three|several)\s+[a-z]", text[v_end:v_end + 20]):
                 return Record(v_start, v_end, verb, v_end, v_end + 1, None, True, f"{verb} (an unnamed speaker)")
         before = text[max(seg_start, v_start - 80):v_start]
-        if re.search(r"\b(?:an?|one|another)\s+(?:[\w-]+\s+){0,4}$", before) and not re.search(r"[.!?]\s", before):
+        if re.search(r"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[\w'’-]+\s+){0,6}$", before) \
+                and not re.search(r"[.!?]\s", before):
             return Record(v_start, v_end, verb, v_start - 1, v_start, None, True, f"(an unnamed speaker) {verb}")
         return Record(v_start, v_end, verb, None, None, None, False, f"{verb} (no subject)")
 
@@ -356,6 +365,16 @@ class Attributor:
             found.append((match.start(), match.end(), ("pronoun", match.group().lower()), match.group()))
         for match in TITLE_NP_RE.finditer(text, lo, hi):
             found.append((match.start(), match.end(), ("title", match.group(1).lower()), match.group()))
+        for match in UNNAMED_RE.finditer(text, lo, hi):
+            words = match.group()
+            found.append((match.start(), match.end(), ("unnamed", words), words))
+            tail = UNNAMED_TAIL.match(text, match.end(), hi)
+            if tail:
+                for word in re.finditer(r"[\w'’.-]+", text[tail.start():tail.end()]):
+                    end = tail.start() + word.end()
+                    if text[match.end():end].split()[-1].lower() in ("the", "a", "an", "of", "for", *ADVERBS):
+                        continue
+                    found.append((match.start(), end, ("unnamed", text[match.start():end]), text[match.start():end]))
         for match in COLLECTIVE_RE.finditer(text, lo, hi):
             words = match.group(1)
             if words.split()[0] in ("The", "the", "Those", "those", "These", "these"):
@@ -374,6 +393,10 @@ class Attributor:
                 best = (start, end, resolver, words)
         if best is None:
             return None
+        # "a spokesperson for the ACLU said": the unnamed spokesperson speaks, not the ACLU
+        for start, end, resolver, words in self.candidates(para, lo, v_start):
+            if resolver[0] == "unnamed" and start < best[0] and end == best[1] and best[2][0] == "actor":
+                best = (start, end, resolver, words)
         speaker = self.resolve(best[2], para, best[0])
         return best[0], best[1], speaker, best[3]
 
@@ -413,6 +436,8 @@ class Attributor:
             return self.resolve_title(value, para, pos)
         if kind == "collective":
             return self.collective(value)
+        if kind == "unnamed":
+            return self.unnamed(value)
         return None
 
     def is_subject(self, mention) -> bool:
@@ -437,15 +462,16 @@ class Attributor:
                 out.append(mention)
         return out
 
-    def resolve_pronoun(self, para: int, pos: int, gender: str) -> str | None:
-        candidates = self.person_mentions(para, before=pos)
-        if candidates:
+    def resolve_pronoun(self, para: int, pos: int, gender: str, exclude: str | None = None) -> str | None:
+        """He or she: the person the sentence or paragraph is about (of that gender when known)."""
+        candidates = [m for m in self.person_mentions(para, before=pos) if m.actor != exclude]
+        if candidates and any(self.reg.actors[m.actor].gender in (None, gender) for m in candidates):
             return self._choose(candidates, gender)
         for back in (1, 2):
             previous = para - back
             if previous < 0:
                 break
-            candidates = self.person_mentions(previous)
+            candidates = [m for m in self.person_mentions(previous) if m.actor != exclude]
             if candidates:
                 return self._choose(candidates, gender)
             if self.by_para.get(previous) and not self.is_heading(previous):
@@ -526,6 +552,17 @@ class Attributor:
                 if best is None or mention.start > best.start:
                     best = mention
         return best.actor if best else None
+
+    def unnamed(self, words: str) -> str:
+        """An actor the text describes without naming: "a spokesperson for the governor's office"."""
+        name = " ".join(words.split())
+        name = name[0].lower() + name[1:]
+        for actor in self.reg.actors.values():
+            if actor.type == "UnnamedActor" and actor.name == name:
+                return actor.id
+        actor_id = f"{kebab(re.sub(r'^(?:an?|one|another) ', '', name))}-{self.slug}"[:120].rstrip("-")
+        self.reg.add(Actor(actor_id, "UnnamedActor", name))
+        return actor_id
 
     def collective(self, words: str) -> str:
         name = words[0].lower() + words[1:] if not words.split()[0] in ("Democrats", "Republicans") and not \
@@ -736,8 +773,13 @@ class Attributor:
                 continue
             before_verb = sentence[:verb.start()]
             speaker = None
-            if re.search(r"\bI\s+(?:\w+\s+){0,3}$", before_verb):
+            pronoun = re.search(r"\b(I|[Hh]e|[Ss]he)\s+(?:\w+\s+){0,3}$", before_verb)
+            if pronoun and pronoun.group(1) == "I":
                 speaker, how = outer.speaker, "nested: I said, in the speaker's own words"
+            elif pronoun:
+                gender = "m" if pronoun.group(1).lower() == "he" else "f"
+                speaker = self.resolve_pronoun(quote.para, outer.open_mark, gender, exclude=outer.speaker)
+                how = f"nested: {pronoun.group(1).lower()} {verb.group()} (the person the paragraph is about)"
             else:
                 collective = list(COLLECTIVE_RE.finditer(before_verb))
                 names = []

@@ -446,7 +446,8 @@ class _HTMLBlocks(HTMLParser):
             self.skipped_counts[name] = self.skipped_counts.get(name, 0) + 1
             if tag in _BLOCK_TAGS or tag not in _SKIP_TAGS:
                 self.flush()
-        if tag in _BLOCK_TAGS and not skipping:
+        inline_block = not skipping and tag not in _BLOCK_TAGS and bool(_CREDIT_CLASS.search(hint))
+        if (tag in _BLOCK_TAGS or inline_block) and not skipping:
             self.flush()
         if not skipping and _TAGS_CLASS.search(hint) and tag in ("ul", "ol", "div", "section", "p", "nav", "span"):
             self.tag_depth += 1
@@ -485,7 +486,7 @@ class _HTMLBlocks(HTMLParser):
                 self.tag_depth -= 1
                 if self.tag_depth == 0:
                     self._flush_tags()
-            if open_tag in _BLOCK_TAGS and not skipping:
+            if (open_tag in _BLOCK_TAGS or _CREDIT_CLASS.search(hint)) and not skipping:
                 if self.tag_depth:
                     self._flush_tag_item()
                 else:
@@ -765,6 +766,9 @@ _PROMO_ANYWHERE = re.compile(r"\bnewsletters?\b|\bsign up\b|\bsubscribe\b|\byour
 _CREDIT_HINT = re.compile(
     r"getty images|\bap photo\b|/ap\b|\breuters\b|\bafp\b|\bvia\b|\bphoto(?:graph)?\s*(?:by|:)|\bcredit:|"
     r"\bimage:|\bcourtesy\b|/bloomberg|\bepa\b|/pool|/npr\b|shutterstock|\bphoto\b", re.I)
+_CAPTION_CREDIT = re.compile(   # "Jordan Lee/The Daily Ledger", "(Marvin Reinos/AFP via Getty Images)" ending a caption
+    r"(?<=[.!?)])\s+\(?((?:Photo(?:graph)?:?\s*(?:by\s+)?)?[A-Z][\w'’-]*(?:\s[A-Z][\w'’.-]*){0,3}\s?/\s?"
+    r"[A-Z][\w&'’.-]*(?:\s[A-Z][\w&'’.-]*){0,4}(?:\svia\s[A-Z][\w&'’.-]*(?:\s[A-Z][\w&'’.-]*){0,3})?)\)?\s*$")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s*$|[\"”]\s*$")
 _ALL_CAPS_LABEL = re.compile(r"^[^a-z]*[A-Z][^a-z]*$")
 
@@ -982,17 +986,27 @@ def clean(text: str, kind: str, source_name: str = "") -> Cleaned:
         joined_roles.append(role)
     kept, roles = joined, joined_roles
 
+    # -- a caption that ends with its credit ("... on Saturday. Jordan Lee/The Daily Ledger"): two paragraphs ----
+    split_blocks: list[Block] = []
+    split_roles: list[str] = []
+    for block, role in zip(kept, roles):
+        credit = _CAPTION_CREDIT.search(block.text) if role == "caption" and "credit" not in roles else None
+        if credit and credit.start() > 0:
+            split_blocks += [Block(block.text[: credit.start()].rstrip(), kind="caption"),
+                             Block(credit.group(1), kind="credit")]
+            split_roles += ["caption", "credit"]
+            notes.append("put the image credit at the end of the caption into a paragraph of its own")
+            continue
+        split_blocks.append(block)
+        split_roles.append(role)
+    kept, roles = split_blocks, split_roles
+
     # -- metadata ------------------------------------------------------------------------------------------------
     for block, role in zip(kept, roles):
         if role == "caption" and result.caption is None:
             result.caption = block.text
         if role == "credit" and result.credit is None:
             result.credit = block.text
-    if result.credit is None and result.caption:
-        split = re.search(r"\s*\(?((?:Photo(?:graph)?:?\s*)?[A-Z][\w.' -]{1,40}/(?:[A-Z][\w.' -]{0,40})"
-                          r"(?:\s+via\s+[A-Z][\w. -]{1,40})?)\)?\s*$", result.caption)
-        if split:
-            result.credit = split.group(1)
     if result.byline:
         result.authors, hint = split_byline(result.byline)
         result.publisher_hint = result.publisher_hint or hint
