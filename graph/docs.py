@@ -65,7 +65,7 @@ def write_docs(out: Path | str = "out/docs", ontology: Ontology | None = None) -
         for module in found:
             page = _page_name(module, names)
             (tmp / page).write_text(_with_csp(pylode_page(module)), encoding="utf-8")
-            names[module.name] = page
+            names[_key(module)] = page
         svg = class_diagram(found, merged)
         (tmp / "classes.svg").write_text(svg, encoding="utf-8")
         (tmp / "index.html").write_text(index_page(found, merged, names, svg), encoding="utf-8")
@@ -74,6 +74,10 @@ def write_docs(out: Path | str = "out/docs", ontology: Ontology | None = None) -
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return sorted(out.iterdir())
+
+
+def _key(module: Module) -> str:
+    return f"{module.name} {module.directory}"  # two extension folders may share a name
 
 
 def _page_name(module: Module, taken: dict) -> str:
@@ -364,7 +368,7 @@ def index_page(found: list[Module], merged: Graph, pages: dict[str, str], svg: s
         iri = str(module.ontology_iri) if module.ontology_iri else "(no owl:Ontology)"
         files = ", ".join(p.name for p in module.files + module.shape_files)
         licence = module.header(URIRef("http://purl.org/dc/terms/license")) or "—"
-        rows.append(f"<tr><td><a href=\"{_x(pages[module.name])}\">{_x(module.name)}</a></td>"
+        rows.append(f"<tr><td><a href=\"{_x(pages[_key(module)])}\">{_x(module.name)}</a></td>"
                     f"<td>{_x(module.header(URIRef('http://purl.org/dc/terms/title')) or '')}</td><td><code>{_x(iri)}</code></td>"
                     f"<td>{_x(module.header(OWL.versionInfo) or '—')}</td><td>{_x(licence)}</td><td>{_x(files)}</td></tr>")
     parts = [
@@ -381,7 +385,7 @@ def index_page(found: list[Module], merged: Graph, pages: dict[str, str], svg: s
     ]
     for module in found:
         parts.append(f'<h2 id="module-{_x(module.name)}">The {_x(module.name)} module</h2>')
-        parts.append(f"<p>Reference page: <a href=\"{_x(pages[module.name])}\">{_x(pages[module.name])}</a>.</p>")
+        parts.append(f"<p>Reference page: <a href=\"{_x(pages[_key(module)])}\">{_x(pages[_key(module)])}</a>.</p>")
         parts.append(_terms_tables(module, merged))
         parts.append(_queries_list(module))
     doctrine_scheme = URIRef("https://w3id.org/legal-news-kg/doctrine/scheme")
