@@ -32,9 +32,11 @@ browser:
 
 run: install
 	$(BIN)/kg build --store $(STORE)
+	$(BIN)/kg docs -o $(STORE)/docs
 	@echo
 	@echo "The graph:      $(STORE)/graph.trig  (TriG, one named graph per article)"
 	@echo "The HTML graph: $(STORE)/graph.html  (open it in a browser; works offline)"
+	@echo "The ontology:   $(STORE)/docs/index.html  (classes, properties, doctrines, extensions; works offline)"
 	@echo "Ask it:         $(BIN)/kg query --list"
 
 test: install-test browser
