@@ -110,14 +110,14 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         bar.close()
         report.seconds["prepare"] = time.perf_counter() - started
         written = time.perf_counter()
-        if force or ontology_changed:
-            onto = stable_blank_nodes(ontology.graph)
-            onto.add((ONTOLOGY_IRI, KG.ontologyVersion, Literal(ontology.version)))
-            onto.add((ONTOLOGY_IRI, KG.inputHash, Literal(ontology_digest)))
-            store.replace_graph(ONTOLOGY_GRAPH, onto)
         bar = Progress(len(prepared), "write", enabled=show)
         store.replace_graphs(((graph_name(p.slug), p.ntriples) for p in prepared), done=lambda name: bar.advance())
         bar.close()
+        if force or ontology_changed:  # after the articles: a build killed before this leaves the old ontology
+            onto = stable_blank_nodes(ontology.graph)  # hash, so the next build still redoes every article
+            onto.add((ONTOLOGY_IRI, KG.ontologyVersion, Literal(ontology.version)))
+            onto.add((ONTOLOGY_IRI, KG.inputHash, Literal(ontology_digest)))
+            store.replace_graph(ONTOLOGY_GRAPH, onto)
         report.rebuilt = [p.slug for p in prepared]
         report.written_triples = sum(p.triples for p in prepared)
         if prune if prune is not None else all_articles:

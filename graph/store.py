@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from . import safety
 from .errors import InputError, KgError
 from .ns import KG, PREFIXES
 
@@ -116,15 +117,21 @@ class OxigraphStore:
             return
         path = self.directory / STORE_SUBDIR
         self.location = str(self.directory)
+        self.lock = None
         try:
             if read_only:
                 if not path.is_dir():
                     raise InputError(f"{self.directory}: no graph has been built here yet; run `kg build --store {self.directory}`")
-                self.store = ox.Store.read_only(str(path))
+                # the last published snapshot: never the live store, which a build may be writing (graph/safety.py)
+                self.store = safety.open_read_only(self.directory)
             else:
+                self.lock = safety.WriterLock(self.directory)  # one writer at a time; a second one waits, then stops
                 path.mkdir(parents=True, exist_ok=True)
                 self.store = ox.Store(str(path))
+                safety.crash_point("store-opened")
         except OSError as exc:
+            if self.lock is not None:
+                self.lock.release()
             message = str(exc)
             if "lock" in message.lower():
                 raise KgError(f"{path}: the store is in use by another kg process (a build or a server); "
@@ -181,6 +188,7 @@ class OxigraphStore:
         name = f"<{graph_name}>"
         data = graph if isinstance(graph, str) else ntriples(graph)
         self.store.update(f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{data}\n}} }}")
+        safety.crash_point("graph-replaced")
 
     def replace_graphs(self, items: Iterable[tuple[URIRef, Graph | str]], done=None) -> None:
         """Replace several graphs, each in its own transaction; ``done(name)`` is called after each one."""
@@ -195,6 +203,7 @@ class OxigraphStore:
     def flush(self) -> None:
         if self.directory is not None and not self.read_only:
             self.store.flush()
+            safety.crash_point("flushed")
 
     def export_trig(self, path: Path) -> None:
         """Write every named graph as TriG, through a temporary file renamed into place."""
@@ -203,7 +212,13 @@ class OxigraphStore:
 
     def close(self) -> None:
         self.flush()
-        del self.store
+        try:
+            if self.directory is not None and not self.read_only:
+                safety.publish_snapshot(self.store, self.directory)  # what readers open from now on
+        finally:
+            del self.store
+            if getattr(self, "lock", None) is not None:
+                self.lock.release()
 
 
 def write_atomically(path: Path, write) -> None:
@@ -216,6 +231,7 @@ def write_atomically(path: Path, write) -> None:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
+        safety.crash_point(f"before-rename-{path.name}")
         os.replace(tmp, path)
     except BaseException:
         try:
