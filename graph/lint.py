@@ -472,6 +472,17 @@ def check_buildable(ontology) -> None:
                          + "\n".join(f"  {f}" for f in blocking))
 
 
+def validate_check(store, ontology, report=None) -> list:
+    """`kg validate`'s lint check (graph/validate.py CHECKS): the lint errors as Problems; warnings and info are
+    `kg lint`'s to show. The store is not needed: the ontology is linted from its files."""
+    from . import cli  # noqa: F401  (graph.validate imports graph.cli, which registers graph.validate)
+    from .validate import Problem
+
+    return [Problem("lint", f.term or Path(f.file).name, f.message + (f"; fix: {f.fix}" if f.fix else ""),
+                    _relative(f.file) + (f":{f.line}" if f.line else ""))
+            for f in lint_ontology(ontology) if f.severity == ERROR]
+
+
 def has_errors(findings: list[Finding]) -> bool:
     return any(f.severity == ERROR for f in findings)
 
