@@ -72,6 +72,12 @@ def parse_query_file(path: Path) -> NamedQuery:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the query: {exc}") from None
+    name = path.name[:-3] if path.name.endswith(".rq") else path.stem
+    return parse_query_text(text, name, path)
+
+
+def parse_query_text(text: str, name: str = "sparql", path: Path | None = None) -> NamedQuery:
+    """Read the header (# Question:, # Param:, # Lists:) of a query's text."""
     question, params, lists, in_question = [], {}, [], False
     for line in text.splitlines():
         if not line.startswith("#"):
@@ -94,8 +100,7 @@ def parse_query_file(path: Path) -> NamedQuery:
             question.append(body)
         else:
             in_question = False
-    name = path.name[:-3] if path.name.endswith(".rq") else path.stem
-    return NamedQuery(name, path, text, " ".join(question), params, lists)
+    return NamedQuery(name, Path(path) if path is not None else Path("-"), text, " ".join(question), params, lists)
 
 
 def query_dirs(ontology: Ontology | None = None) -> list[Path]:
@@ -192,12 +197,38 @@ class QuerySyntaxError(KgError):
 
 
 def syntax_error(source: str, text: str, message: str) -> QuerySyntaxError:
-    """Turn pyoxigraph's "error at L:C: ..." into an error naming the line and column."""
+    """Turn pyoxigraph's "error at L:C: ..." into an error naming the line and column.
+
+    Oxigraph's parser often reports the place where it gave up (not seldom the end of the query), so the
+    position is taken from rdflib's SPARQL grammar when it also rejects the query (parsing only: the query never
+    runs on rdflib); when it accepts it, Oxigraph's own position is given.
+    """
     match = SYNTAX_ERROR_RE.search(message)
+    detail = " ".join(match["message"].split()) if match else " ".join(message.split())
+    located = _locate(text)
+    if located is not None:
+        line, column, found = located
+        return QuerySyntaxError(source, line, column, f"unexpected {found}" if found else detail, text)
     if not match:
-        return QuerySyntaxError(source, None, None, message.strip(), text)
-    return QuerySyntaxError(source, int(match["line"]), int(match["column"]),
-                            " ".join(match["message"].split()), text)
+        return QuerySyntaxError(source, None, None, detail, text)
+    return QuerySyntaxError(source, int(match["line"]), int(match["column"]), detail, text)
+
+
+def _locate(text: str):
+    """(line, column, what was found) of the first syntax error by rdflib's SPARQL grammar, or None."""
+    try:
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql.parser import parseQuery
+    except ImportError:  # pragma: no cover - rdflib is a dependency
+        return None
+    try:
+        parseQuery(text)
+    except ParseException as exc:
+        found = re.search(r"found (.+?)\s+\(at char", str(exc))
+        return exc.lineno, exc.col, found.group(1) if found else ""
+    except Exception:  # noqa: BLE001 - another failure of rdflib's parser: no better position
+        return None
+    return None
 
 
 def check_syntax(text: str, source: str = "the query") -> None:

@@ -1,0 +1,255 @@
+"""The named queries: every .rq parses, each competency query answers the seed article as tests/data/cq says,
+the seed issue's questions get the right answers, parameters filter (and cannot be used to inject SPARQL), and a
+syntax error names its line and column. Through `kg query` (click's CliRunner) on the built seed article."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from graph import queries
+from graph.cli import main
+
+from .conftest import DATA, SEED_DIR
+
+CQ_DIR = DATA / "cq"
+ALL = queries.named_queries()
+COMPETENCY = sorted(n for n, q in ALL.items() if not q.is_violation and q.path.parent == queries.ONTOLOGY_DIR / "queries")
+REQUIRED = {"said-about", "evidence", "actors", "statements", "offers", "doctrines", "positions", "timeline",
+            "contradictions"}
+TEXT = (SEED_DIR / "article.txt").read_text(encoding="utf-8")
+
+
+def kg(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def ask(store, name, *params, fmt="json"):
+    args = ["query", name, "--format", fmt, "--store", store]
+    for p in params:
+        args += ["--param", p]
+    result = kg(*args)
+    assert result.exit_code == 0, result.output + result.stderr
+    return json.loads(result.output) if fmt == "json" else result.output
+
+
+def store_size(store) -> int:
+    s = ox.Store.read_only(str(store / "store"))
+    return len(s)
+
+
+# -- every query ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_every_query_parses_and_declares_its_question_and_parameters(name):
+    query = ALL[name]
+    queries.check_syntax(query.text, str(query.path))  # raises with line and column when it does not parse
+    assert len(query.question) > 20, f"{query.path}: the header needs a `# Question:`"
+    select = query.text[query.text.index("SELECT"):query.text.index("WHERE")]
+    for param in query.params:
+        assert f"?{param}" in select, f"{query.path}: parameter ?{param} must be in the SELECT clause (Oxigraph binds only those)"
+        assert not re.search(rf"BOUND\(\s*\?{param}\s*\)", query.text), \
+            f"{query.path}: BOUND(?{param}) is always false under substitution; see graph/queries.py"
+    for column in query.lists:
+        assert f"AS ?{column})" in query.text, f"{query.path}: # Lists: names {column}, which is no GROUP_CONCAT"
+
+
+def test_the_issue_asks_for_these_competency_queries():
+    assert REQUIRED <= set(COMPETENCY)
+    violations = {n for n, q in ALL.items() if q.is_violation}
+    assert {"statement-speaker-violation", "text-anchor-violation", "offer-offeror-violation",
+            "position-evidence-violation", "date-order-violation"} <= violations
+
+
+def test_list_shows_every_question_with_its_parameters():
+    result = kg("query", "--list")
+    assert result.exit_code == 0
+    for name, query in ALL.items():
+        assert f"{name}\n    {query.question}" in result.output
+        for param in query.params:
+            assert f"--param {param}=" in result.output
+
+
+# -- expected answers on the seed article --------------------------------------------------------------
+def test_every_competency_query_has_its_expected_rows():
+    assert sorted(p.stem for p in CQ_DIR.glob("*.json")) == COMPETENCY, \
+        "each competency query needs tests/data/cq/<name>.json: run scripts/update_cq.py and review the rows"
+
+
+@pytest.mark.parametrize("name", COMPETENCY)
+def test_competency_query_answers_the_seed_article_as_expected(seed_store, name):
+    expected = json.loads((CQ_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    assert expected["cases"], name
+    for case in expected["cases"]:
+        rows = ask(seed_store, name, *[f"{k}={v}" for k, v in case["params"].items()])
+        assert rows == case["rows"], (
+            f"`kg query {name}` with {case['params']} no longer gives tests/data/cq/{name}.json; if the query or the "
+            "seed annotation changed on purpose, run scripts/update_cq.py and review every changed row")
+        for row in rows:  # whatever carries offsets points at its exact words in the article
+            if {"start", "end", "quote"} <= set(row) and row["article"] == SEED_DIR.name:
+                assert TEXT[row["start"]:row["end"]] == row["quote"]
+
+
+def test_the_statements_contract_is_unchanged(seed_store):
+    rows = ask(seed_store, "statements")
+    assert rows and all({"speaker", "quote", "article", "start", "end", "date"} <= set(r) for r in rows)
+    assert all(isinstance(r["start"], int) and isinstance(r["end"], int) for r in rows)
+    assert not any(k.endswith("_iri") for r in rows for k in r), "parameter columns are not shown"
+
+
+# -- the seed issue's questions -------------------------------------------------------------------------
+def test_who_offered_what_to_whom(seed_store):
+    (offer,) = ask(seed_store, "offers")
+    assert offer["offeror"] == ["Nayib Bukele"] and offer["on_behalf_of"] == ["El Salvador"]
+    assert offer["addressee"] == ["United States"]
+    assert any("U.S. citizens and legal residents included" in a for a in offer["actions"])
+    assert any("criminal who is in the U.S. illegally" in a for a in offer["actions"])
+    assert offer["facility"] == "Counter-Terrorism Confinement Centre (CECOT)" and offer["place"] == "Tecoluca"
+
+
+def test_who_conveyed_the_offer_and_when(seed_store):
+    (offer,) = ask(seed_store, "offers")
+    assert offer["conveyed_by"] == ["Marco Rubio"]
+    assert offer["conveyed_on"] == "2025-02-03"  # "On a brief trip to El Salvador on Monday", article of Wed 5 Feb
+    timeline = ask(seed_store, "timeline", "actor_iri=id:actor/marco-rubio")
+    conveyed = [r for r in timeline if r["kind"] == "offer conveyed"]
+    assert conveyed and conveyed[0]["occasion"] == "Rubio's brief trip to El Salvador"
+
+
+def test_who_said_deporting_a_citizen_is_unconstitutional_and_on_which_doctrine(seed_store):
+    rows = ask(seed_store, "positions", "action_iri=id:action/deport-us-citizens", "view_iri=v:unconstitutional")
+    assert [(r["holder"], r["doctrine"]) for r in rows] == [("Lee Gelernt", "non-deportation of citizens")]
+    assert "You may not deport a U.S. citizen, period," in rows[0]["evidence"]
+    assert "it would be blatantly unconstitutional to deport a U.S. citizen" in rows[0]["evidence"]
+
+
+def test_what_a_safe_third_country_transfer_requires(seed_store):
+    (row,) = ask(seed_store, "doctrines", "doctrine_iri=doctrine:safe-third-country-transfer")
+    assert row["requirements"] == [
+        "The person has to be able to challenge being sent to another country.",
+        "There has to be a clear sense that the person will not be in danger in the third country.",
+        "There has to be an agreement with the third country.",
+    ]
+    assert row["broader"] == ["removal of non-citizens"] and "Lee Gelernt" in row["invoked_by"]
+
+
+def test_what_trump_said_about_the_legality(seed_store):
+    rows = ask(seed_store, "positions", "holder_iri=id:actor/donald-trump")
+    assert {r["view"] for r in rows} == {"would act if legal", "uncertain"}
+    quotes = {q for r in rows for q in r["evidence"]}
+    assert "I'm just saying if we had the legal right to do it, I would do it in a heartbeat," in quotes
+    assert "I don't know if we do or not, we're looking at that right now." in quotes
+    said = ask(seed_store, "said-about", "about_iri=doctrine:constitutional-law", "speaker_iri=id:actor/donald-trump")
+    assert [r["quote"] for r in said] == [
+        "I'd like to get them out. It would be all subject to the laws of our land, and we're looking at that to see if we can do it."]
+
+
+def test_which_posts_the_actors_hold(seed_store):
+    posts = {r["name"]: r["posts"] for r in ask(seed_store, "actors", "type_iri=kg:Person")}
+    assert posts["Marco Rubio"] == ["Secretary of State of the United States"]
+    assert posts["Nayib Bukele"] == ["President of El Salvador"]
+    assert posts["Donald Trump"] == ["President of the United States"]
+    assert posts["Lee Gelernt"] == ["ACLU attorney", "Deputy director of the ACLU's Immigrants' Rights Project"]
+
+
+def test_which_statements_are_conditional(seed_store):
+    rows = ask(seed_store, "positions", "modality_iri=v:conditional")
+    assert {r["holder"] for r in rows} == {"Donald Trump", "Lee Gelernt"}
+    quotes = {q for r in rows for q in r["evidence"]}
+    assert "I'm just saying if we had the legal right to do it, I would do it in a heartbeat," in quotes
+    assert any(q.startswith("There has to be an agreement with this third country") for q in quotes)
+    assert "I don't know if we do or not, we're looking at that right now." not in quotes  # hedged, not conditional
+
+
+# -- parameters -------------------------------------------------------------------------------------------
+NOTHING = {"iri": "id:nothing/at-all", "literal": "no such words zzz", "integer": "-987654"}
+NOTHING_DATE = {"from": "2999-12-31", "to": "1900-01-01"}
+CASES = [(name, param) for name in sorted(ALL) for param in ALL[name].params]
+
+
+def _example(doc: str) -> str:
+    found = re.search(r"e\.g\. (\S+)", doc)
+    assert found, f"give the parameter an example (e.g. ...): {doc}"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("name,param", CASES)
+def test_each_parameter_filters(seed_store, name, param):
+    """A value that matches nothing gives no rows, and the documented example gives some: the parameter really
+    restricts the query, and no row slips through with it unbound."""
+    query = ALL[name]
+    spec = query.params[param]
+    others = [f"{p}={_example(q.doc)}" for p, q in query.params.items() if p != param and not q.optional]
+    nothing = NOTHING_DATE[param] if spec.kind == "date" else NOTHING[spec.kind]
+    assert ask(seed_store, name, f"{param}={nothing}", *others) == []
+    example = ask(seed_store, name, f"{param}={_example(spec.doc)}", *others)
+    assert example, f"the example of {name} --param {param} finds nothing on the seed article"
+    if spec.optional and not others:
+        assert len(example) <= len(ask(seed_store, name))
+
+
+HOSTILE = [
+    '" } UNION { ?s ?p ?o } #',
+    "x' } UNION { ?s ?p ?o . FILTER(true) } #",
+    "rubio\" ) || true || ( \"",
+    "{ } } } {{",
+    "> . ?s ?p ?o . <",
+    'Rubio"@en . } INSERT DATA { <a:b> <a:b> <a:b> } #',
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_hostile_literal_parameter_is_only_a_value(seed_store, value):
+    before = store_size(seed_store)
+    assert ask(seed_store, "actors", f"name_contains={value}") == []  # bound as one literal: matches no name
+    assert store_size(seed_store) == before
+    assert [r["name"] for r in ask(seed_store, "actors", "name_contains=RUBIO")] == [
+        "Marco Rubio", "journalists on Rubio's trip to El Salvador"]
+
+
+@pytest.mark.parametrize("value", ["id:actor/x> . ?s ?p ?o . <y", "https://e.org/a> } UNION { ?s ?p ?o } <b",
+                                   'id:actor/"x"', "id:actor/{x}", "not an iri"])
+def test_a_hostile_iri_parameter_is_refused(seed_store, value):
+    before = store_size(seed_store)
+    result = kg("query", "positions", "--param", f"holder_iri={value}", "--store", seed_store)
+    assert result.exit_code == 2 and "IRI" in result.stderr and not result.stdout
+    assert store_size(seed_store) == before
+
+
+def test_a_hostile_date_parameter_is_refused(seed_store):
+    result = kg("query", "timeline", "--param", 'from=2025-02-04"^^xsd:date) || true || ("', "--store", seed_store)
+    assert result.exit_code == 2 and "not a date" in result.stderr
+
+
+def test_an_unknown_or_missing_parameter_is_bad_usage(seed_store):
+    assert kg("query", "positions", "--param", "nope=1", "--store", seed_store).exit_code == 2
+    result = kg("query", "evidence", "--store", seed_store)
+    assert result.exit_code == 2 and "node_iri" in result.stderr
+
+
+# -- syntax errors ----------------------------------------------------------------------------------------
+def test_a_syntax_error_in_a_query_file_names_its_line_and_column(seed_store, tmp_path):
+    path = tmp_path / "broken.rq"
+    path.write_text("# Question: broken on purpose\nSELECT ?s\nWHERE {\n  ?s ?p ?o .\n  FILTER(?s = )\n}\n",
+                    encoding="utf-8")
+    result = kg("query", path, "--store", seed_store)
+    assert result.exit_code == 2
+    assert "broken.rq: not valid SPARQL at line 5, column 3: unexpected 'FILTER'" in result.stderr, result.stderr
+    assert "    FILTER(?s = )\n    ^" in result.stderr  # the line, and a caret under the column
+    assert not result.stdout
+
+
+def test_a_syntax_error_in_sparql_text_names_its_line_and_column(seed_store):
+    result = kg("query", "--sparql", "SELECT ?x WHERE { ?x ?y ?z } garbage", "--store", seed_store)
+    assert result.exit_code == 2
+    assert "--sparql: not valid SPARQL at line 1, column 30: unexpected 'garbage'" in result.stderr, result.stderr
+
+
+def test_syntax_error_position_falls_back_to_pyoxigraphs():
+    """When rdflib's grammar accepts what Oxigraph refuses, Oxigraph's own "error at L:C" is reported."""
+    error = queries.syntax_error("q.rq", "SELECT * WHERE { ?s ?p ?o }", "error at 3:12: expected one of [_]")
+    assert (error.line, error.column) == (3, 12) and error.exit_code == 2
+    assert str(error).startswith("q.rq: not valid SPARQL at line 3, column 12: expected one of [_]")
