@@ -25,6 +25,7 @@ from .extract_text import load as load_source
 from .textspan import occurrences
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CHECK_LIMIT = 200_000   # characters: above this the draft is not loaded back (the loader's time grows fast)
 GENERIC_STEMS = {"raw", "index", "article", "page", "story", "input", "source", "text", "draft", "download"}
 
 
@@ -295,12 +296,19 @@ class Writer:
     def __init__(self, draft: Draft):
         self.d = draft
         self.lines: list[str] = []
+        self.found: dict[str, list[int]] = {}
+
+    def occurrences(self, words: str) -> list[int]:
+        """Where the words occur in the article (as the loader counts them), each string searched once."""
+        if words not in self.found:
+            self.found[words] = occurrences(self.d.text, words)
+        return self.found[words]
 
     def span_ref(self, start: int, end: int) -> str:
         """{text: "...", occurrence: N} for the words at start..end."""
         text = self.d.text
         words = text[start:end]
-        starts = occurrences(text, words)
+        starts = self.occurrences(words)
         spec = "{text: " + yq(words)
         if len(starts) > 1:
             spec += f", occurrence: {starts.index(start) + 1}"
@@ -472,7 +480,7 @@ class Writer:
                 comment = "check: no speaker found in the text"
             e(f"    speaker: {speaker or 'unknown'}   # {comment}")
             e(f"    quote: {yq(words)}")
-            starts = occurrences(d.text, words)
+            starts = self.occurrences(words)
             if len(starts) > 1:
                 e(f"    occurrence: {starts.index(quote.start) + 1}")
             if quote.said:
@@ -653,7 +661,11 @@ def _run_extract(file: Path, published: str | None, output: Path | None, force: 
         raise InputError(f"{output / 'annotation.yaml'} exists (perhaps curated): give --force to overwrite it, "
                          "or -o another folder")
     write_files(draft, output)
-    check_draft(output)
+    if len(draft.text) <= CHECK_LIMIT:
+        check_draft(output)
+    else:
+        draft.warnings.append(f"not loaded back to check it (the article is over {CHECK_LIMIT:,} characters): "
+                              "`kg build` will")
     if as_json:
         click.echo(json.dumps(_as_json(draft, output), indent=2, ensure_ascii=False))
     else:

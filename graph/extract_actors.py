@@ -316,6 +316,8 @@ class Known:
     sources: list[str] = field(default_factory=list)
 
     def add(self, actor_id, actor_type, name, aliases, extra, override=False):
+        if actor_id in self.by_id:
+            extra = {**self.by_id[actor_id][3], **extra}     # an annotation keeps what the gazetteer knows
         entry = (actor_id, actor_type, name, extra)
         if override or actor_id not in self.by_id:
             self.by_id[actor_id] = entry
@@ -570,8 +572,12 @@ class ActorFinder:
             return
         # the longest known prefix ("El Salvador", "ACLU", "U.S.") and known runs
         words = _words(text, run)
-        actor = self._known_words(words)
+        actor = self._known_words(words[:-2] if run[-1].possessive else words)
         if actor:
+            if actor.type == "Person" and not in_quote:
+                self.person_role(run, actor)
+            elif actor.type == "Facility" and not in_quote:
+                self.facility(run)
             return
         split = self.split_title(run)
         if split:
@@ -812,10 +818,16 @@ class ActorFinder:
         person = self.person(words, name_tokens, False)
         if person is None:
             return
+        self.person_role(run, person)
+
+    def person_role(self, run: list[Token], person: Actor):
+        """A role before the name ("ACLU attorney Lee Gelernt"): the post, the organization, the evidence."""
+        text = self.text
+        before = text[max(0, run[0].start - 80):run[0].start]
+        role = re.search(r"(?:\b((?:[A-Z][\w.&'’-]*)(?:\s+[A-Z][\w.&'’-]*){0,3})\s+)?\b((?:" + ROLE_NOUNS
+                         + r")(?:\s+(?:" + ROLE_NOUNS + r"))?)\s+$", before)
         if person.evidence is None:
-            start = run[0].start
-            if role:
-                start = run[0].start - (len(before) - role.start())
+            start = run[0].start - (len(before) - role.start()) if role else run[0].start
             person.evidence = (start, run[-1].end - (2 if run[-1].possessive else 0))
         if role:
             self.role_post(person, role.group(1), role.group(2), person.evidence[0])
@@ -845,9 +857,14 @@ class ActorFinder:
         words = _words(text, run)
         if run[-1].possessive:
             words = words[:-2]
-        if self._known_words(words):
-            return
         before = text[max(0, run[0].start - 40):run[0].start]
+        known = self._known_words(words)
+        if known:
+            if known.evidence is None:
+                owner = re.search(r"\b(?:the\s+\w+|its)['’]?s?\s+$", before)
+                start = run[0].start - (len(before) - owner.start()) if owner else run[0].start
+                known.evidence = (start, run[-1].end - (2 if run[-1].possessive else 0))
+            return
         owner = re.search(r"\b(?:the\s+(group|organization|organisation|union|agency|department|ministry)|its)['’]?s?\s+$",
                           before, re.I)
         part_of = None
@@ -910,14 +927,21 @@ class ActorFinder:
                         + list(name_run)
         words = _words(text, name_run)
         acronym = re.match(r"\s*\(([A-Z][A-Z0-9]{1,9})\)", text[name_run[-1].end:name_run[-1].end + 14])
-        actor = self._known_words(words)
-        if actor:
-            return
         fields = {}
         if owner is not None and owner.type in ("State", "Organization", "Government"):
             fields["operated_by"] = owner.id
             if owner.type == "State":
                 fields["located_in"] = owner.id
+        actor = self._known_words(words) or (self._known_words(acronym.group(1)) if acronym else None)
+        if actor:
+            actor.operated_by = actor.operated_by or fields.get("operated_by")
+            actor.located_in = actor.located_in or fields.get("located_in")
+            if actor.evidence is None:
+                end = name_run[-1].end + (acronym.end() if acronym else 0)
+                actor.evidence = ((run[0].start if owner else name_run[0].start), end)
+            if acronym:
+                self.reg.alias(actor.id, acronym.group(1))
+            return
         name = words + (f" ({acronym.group(1)})" if acronym else "")
         if acronym:
             entry = self.known.by_alias.get(acronym.group(1))

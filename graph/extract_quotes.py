@@ -25,6 +25,7 @@ when it is known; unknown when two people fit), or a group ("officials", "other 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -65,7 +66,7 @@ PRONOUN_RE = re.compile(r"\b(he|she|He|She|they|They|I|we|We)\b")
 COLLECTIVE_RE = re.compile(
     r"\b((?:(?:[Oo]ther|[Ss]ome|[Mm]any|[Ss]everal|[Ff]oreign|[Ss]enior|[Ff]ederal|[Ll]ocal|[Ss]tate|U\.S\.|"
     r"[Aa]dministration|[Gg]overnment|[Ii]mmigration|[Ll]egal|[Hh]uman rights|[Cc]ivil rights|[Tt]he|[Tt]hose|"
-    r"[Tt]hese|[Mm]ost|[A-Z][a-z]+an)\s+){0,2}(?:officials|experts|critics|lawyers|attorneys|advocates|activists|"
+    r"[Tt]hese|[Mm]ost|[A-Z][a-z]+an)\s+){0,2}(?i:officials|experts|critics|lawyers|attorneys|advocates|activists|"
     r"lawmakers|legislators|prosecutors|judges|countries|governments|residents|protesters|protestors|analysts|"
     r"scholars|leaders|Democrats|Republicans|opponents|supporters|authorities|officers|investigators|diplomats|"
     r"sources|people|families|relatives|neighbors|neighbours|witnesses|organizers|organisers|economists))\b")
@@ -109,6 +110,7 @@ class Quote:
     said: tuple[str, str] | None = None      # (phrase, its record's sentence) for the date said
     audience: list[str] = field(default_factory=list)
     inherited_from: int | None = None
+    index: int = -1            # its place in the list find_quotes returns
 
 
 @dataclass
@@ -209,7 +211,10 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> tuple[list[Quot
     if pending is not None:
         warnings.append(f"paragraph {pending.para + 1}: a quotation mark opens {_context(text, pending.open_mark)} "
                         "and is never closed: no statement made for it")
-    return _with_nested(text, quotes), warnings
+    result = _with_nested(text, quotes)
+    for index, quote in enumerate(result):
+        quote.index = index
+    return result, warnings
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -282,6 +287,7 @@ class Attributor:
         self.slug = slug
         self.is_heading = is_heading
         self.top = [q for q in quotes if q.within is None]
+        self.marks = sorted((q.open_mark, q.close_mark if q.close_mark is not None else q.end) for q in self.top)
         self.by_para: dict[int, list[Quote]] = {}
         for quote in self.top:
             self.by_para.setdefault(quote.para, []).append(quote)
@@ -305,10 +311,8 @@ class Attributor:
         return [(s, e) for s, e in segments if e > s]
 
     def in_quote(self, pos: int) -> bool:
-        for quote in self.top:
-            if quote.open_mark <= pos <= (quote.close_mark if quote.close_mark is not None else quote.end):
-                return True
-        return False
+        index = bisect.bisect_right(self.marks, (pos, float("inf"))) - 1
+        return index >= 0 and self.marks[index][0] <= pos <= self.marks[index][1]
 
     # -- speech-verb records -----------------------------------------------------------------------------------
     def para_records(self, para: int) -> list[Record]:
@@ -387,7 +391,12 @@ class Attributor:
         best = None
         for start, end, resolver, words in self.candidates(para, lo, v_start):
             gap = self.text[end:v_start]
-            if not GAP_RE.fullmatch(gap):
+            apposition = bool(re.search(r"\w,\s*$", self.text[lo:start]))
+            if resolver[0] == "unnamed" and apposition:
+                continue          # "Duval, a former prosecutor, told": the description is not the subject
+            if not GAP_RE.fullmatch(gap) and not (
+                    # "The judge, Andrés Peña, said": the name is itself the apposition
+                    resolver[0] == "actor" and re.fullmatch(r"\s*,\s*", gap) and apposition):
                 continue
             if best is None or end > best[1] or (end == best[1] and start < best[0]):
                 best = (start, end, resolver, words)
@@ -529,10 +538,14 @@ class Attributor:
             self.reg.actors[actor_id].add_alias("the " + words)
         return actor_id
 
+    def _nearby_mentions(self, para: int, back: int):
+        for number in range(max(0, para - back), para + 1):
+            yield from self.mentions_by_para.get(number, [])
+
     def _most_recent(self, actor_ids, para: int, pos: int) -> str | None:
         best = None
-        for mention in self.reg.mentions:
-            if mention.actor in actor_ids and mention.start < pos and para - 2 <= mention.para <= para:
+        for mention in self._nearby_mentions(para, 2):
+            if mention.actor in actor_ids and mention.start < pos:
                 if best is None or mention.start > best.start:
                     best = mention
         return best.actor if best else None
@@ -542,8 +555,8 @@ class Attributor:
             governments = [a.id for a in self.reg.actors.values() if a.type == "Government"]
             return governments[0] if len(governments) == 1 else None
         best = None
-        for mention in self.reg.mentions:
-            if mention.start >= pos or mention.para < para - 3:
+        for mention in self._nearby_mentions(para, 3):
+            if mention.start >= pos:
                 continue
             actor = self.reg.actors[mention.actor]
             if actor.type not in ("Organization", "Government"):
@@ -628,7 +641,7 @@ class Attributor:
                             record, how = rec, "later in the sentence"
                             break
                 if record is not None and previous is not None and record is getattr(previous, "record", None):
-                    quote.inherited_from = self.quotes.index(previous)   # "A," he said, "B": one utterance
+                    quote.inherited_from = previous.index   # "A," he said, "B": one utterance
                 if record is not None:
                     quote.speaker = record.speaker
                     quote.explicit_unknown = record.speaker is None
@@ -671,7 +684,7 @@ class Attributor:
             quote.how = "the attribution of the quotation before it (split quotation)"
             quote.said = previous.said
             quote.audience = list(previous.audience)
-            quote.inherited_from = self.quotes.index(previous)
+            quote.inherited_from = previous.index
             quote.record = previous.record if hasattr(previous, "record") else None
 
     def speech_with_subject(self, para: int, lo: int, hi: int) -> bool:
@@ -697,7 +710,7 @@ class Attributor:
                     piece.how = "the attribution of the quotation it continues (multi-paragraph quotation)"
                     piece.said = source.said
                     piece.audience = list(source.audience)
-                    piece.inherited_from = self.quotes.index(source)
+                    piece.inherited_from = source.index
         # "X said:" at the end of a paragraph, then a paragraph that opens with a quotation
         for para, quotes in self.by_para.items():
             first = quotes[0]

@@ -22,7 +22,7 @@ from pathlib import Path
 from .errors import InputError
 
 MAX_INPUT_BYTES = 20_000_000     # read at most this much; a news page is well below it
-MAX_TEXT_CHARS = 1_000_000       # the cleaned article; an annotation of more would not be one article's
+MAX_TEXT_CHARS = 500_000         # the cleaned article: a long news story is 30,000; more is not one article
 
 # ----------------------------------------------------------------------------------------------------------------
 # Reading and decoding
@@ -1091,6 +1091,10 @@ def load(path: Path) -> tuple[Cleaned, str | None]:
     """Read and clean one article file; the second value is a note on its encoding, if any."""
     text, encoding_note = read_source(path)
     kind = source_kind(path, text)
+    if kind != "html" and len(text) > 2 * MAX_TEXT_CHARS:
+        # Markup removal cannot bring plain text or Markdown this long down to one article's length.
+        raise InputError(f"{path}: the text is {len(text):,} characters; that is not one news article (the limit is "
+                         f"{MAX_TEXT_CHARS:,} after cleaning: split it, or give the article's own page)")
     cleaned = clean(text, kind, str(path))
     if encoding_note:
         cleaned.notes.insert(0, encoding_note)

@@ -1,0 +1,523 @@
+"""`kg extract` and `kg eval`: cleaning, quotations and speakers, actors, bad input, quality on the test set.
+
+The test set is tests/data/extract/<name>/ (raw input, curated article.txt and annotation.yaml; see its README) and
+the seed article: its raw page tests/data/extract-seed/ against the curated articles/npr-2025-02-05-el-salvador-prisons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from graph.cli import main
+
+from .conftest import SEED_DIR
+
+DATA = Path(__file__).resolve().parent / "data"
+SET_DIR = DATA / "extract"
+SEED_RAW = DATA / "extract-seed" / "npr-2025-02-05-el-salvador-prisons.txt"
+SET = sorted(p.name for p in SET_DIR.iterdir() if (p / "annotation.yaml").is_file())
+
+
+def kg(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def raw_of(name: str) -> Path:
+    return next((SET_DIR / name).glob("raw.*"))
+
+
+def extract_to(tmp_path: Path, source: Path, slug: str, *options) -> Path:
+    out = tmp_path / slug
+    result = kg("extract", source, "-o", out, *options)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def annotation(folder: Path) -> dict:
+    return yaml.safe_load((folder / "annotation.yaml").read_text(encoding="utf-8"))
+
+
+def speakers(folder: Path) -> dict[str, str]:
+    """quote -> speaker id, as the annotation in the folder says."""
+    return {s["quote"]: s["speaker"] for s in annotation(folder).get("statements") or []}
+
+
+def names(folder: Path) -> dict[str, str]:
+    data = annotation(folder)
+    return {a["id"]: a["name"] for a in (data.get("actors") or [])} | {"unknown": "unknown"}
+
+
+@pytest.fixture(scope="module")
+def drafts(tmp_path_factory):
+    """Every article of the set, and the seed, extracted once: {name: draft folder}."""
+    root = tmp_path_factory.mktemp("drafts")
+    found = {}
+    for name in SET:
+        found[name] = extract_to(root, raw_of(name), name)
+    found[SEED_DIR.name] = extract_to(root, SEED_RAW, SEED_DIR.name)
+    return found
+
+
+def curated_dir(name: str) -> Path:
+    return SEED_DIR if name == SEED_DIR.name else SET_DIR / name
+
+
+def write(tmp_path: Path, text: str, name: str = "story.txt", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def quick(tmp_path: Path, body: str, title: str = "Officials weigh new rule") -> dict[str, str]:
+    """Extract a tiny article and return quote -> speaker name (or 'unknown')."""
+    source = write(tmp_path, f"{title}\n\nMarch 5, 2025\n\nBy Ana Ruiz, Associated Press\n\n{body}\n")
+    out = extract_to(tmp_path, source, "tiny-story")
+    by_id = names(out)
+    return {quote: by_id.get(speaker, speaker) for quote, speaker in speakers(out).items()}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Cleaning
+# ----------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SET + [SEED_DIR.name])
+def test_cleaned_text_is_the_curated_article_text(drafts, name):
+    assert (drafts[name] / "article.txt").read_text(encoding="utf-8") == \
+        (curated_dir(name) / "article.txt").read_text(encoding="utf-8")
+
+
+def test_seed_page_furniture_is_removed_and_tags_caption_byline_kept(drafts):
+    text = (drafts[SEED_DIR.name] / "article.txt").read_text(encoding="utf-8")
+    for furniture in ("READ & LISTEN", "NATIONAL", "Safe 3rd Country", "Newsletters", "terms of use", "[", "](#)",
+                      "**", "##", "constitutional law\n"):
+        assert furniture not in text, furniture
+    assert "non-citizens whose home nations" in text          # joined across the page's broken paragraph
+    meta = annotation(drafts[SEED_DIR.name])["article"]
+    assert meta["tags"] == ["constitutional law", "immigration policy", "el salvador"]
+    assert meta["image"]["credit"] == "Marvin Reinos/AFP via Getty Images"
+    assert meta["image"]["caption"].startswith("Inmates sit in a cell")
+    assert meta["authors"] == ["bill-chappell"] and meta["publisher"] == "npr"
+    assert meta["published"] == dt.datetime(2025, 2, 5, 15, 35, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    assert any("teaser" in note for note in meta["cleaning"])
+
+
+def test_html_page_furniture_is_removed(drafts):
+    folder = drafts["html-site-furniture"]
+    text = (folder / "article.txt").read_text(encoding="utf-8")
+    for furniture in ("Skip to main content", "Politics", "Share on", "Related", "1798 law", "morning briefing",
+                      "Sign up", "All rights reserved", "Privacy", "dataLayer", "font-family", "Immigration"):
+        assert furniture not in text, furniture
+    meta = annotation(folder)["article"]
+    assert meta["publisher"] == "the-daily-ledger"
+    assert meta["authors"] == ["priya-raman"]
+    assert meta["image"] == {"caption": "Protesters gather outside the federal courthouse on Saturday.",
+                             "credit": "Jordan Lee/The Daily Ledger"}
+    assert {"Immigration", "Courts"} <= set(meta["tags"])
+    assert meta["url"] == "https://ledger.example/2025/03/16/judge-halts-transfer-flights"
+
+
+def test_markdown_page_navigation_and_share_links_are_removed(drafts):
+    text = (drafts["pronouns-two-people"] / "article.txt").read_text(encoding="utf-8")
+    assert text.startswith("Governor and mayor clash")
+    for furniture in ("Skip to content", "Home", "Share this story", "Facebook", "©"):
+        assert furniture not in text, furniture
+    assert annotation(drafts["pronouns-two-people"])["article"]["publisher"] == "riverside-gazette"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Quotations and speakers
+# ----------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body, quote, speaker", [
+    ('"We will appeal," Jane Doe said.', "We will appeal,", "Jane Doe"),
+    ('"We will appeal," said Jane Doe, a lawyer for the city.', "We will appeal,", "Jane Doe"),
+    ('"We will appeal," Jane Doe told NPR.', "We will appeal,", "Jane Doe"),
+    ('"We will appeal," Jane Doe, the city\'s lawyer, said on Monday.', "We will appeal,", "Jane Doe"),
+    ('According to Jane Doe, the city "will appeal."', "will appeal.", "Jane Doe"),
+    ('Mayor Jane Doe spoke first. "We will appeal," she added.', "We will appeal,", "Jane Doe"),
+    ('Mayor Jane Doe called the ruling "a disgrace."', "a disgrace.", "Jane Doe"),
+    ('Mayor Jane Doe spoke first.\n\nDoe: "We will appeal."', "We will appeal.", "Jane Doe"),
+    ('Secretary of State Jane Doe met reporters. "We will appeal," the secretary said.', "We will appeal,",
+     "Jane Doe"),
+    ('Jane Doe, the city attorney, said the city "will appeal."', "will appeal.", "Jane Doe"),
+    ('Officials said the plan was "under study."', "under study.", "officials"),
+    ('"We will appeal," a spokesperson for the city said.', "We will appeal,",
+     "a spokesperson for the city"),
+])
+def test_attribution_patterns(tmp_path, body, quote, speaker):
+    assert quick(tmp_path, body)[quote] == speaker
+
+
+def test_split_quotation_is_two_spans_sharing_an_utterance(drafts):
+    statements = {s["quote"]: s for s in annotation(drafts["wire-split-quotes"])["statements"]}
+    first = statements["Every person we move has had a chance to be heard,"]
+    second = statements["and the receiving country has given assurances."]
+    assert first["speaker"] == second["speaker"] == "fiona-grady"
+    assert first["utterance"] == second["utterance"]
+    assert "utterance" not in statements["at least 40 people."]
+
+
+def test_pronouns_after_two_named_people_resolve_to_the_right_one(drafts):
+    said = speakers(drafts["pronouns-two-people"])
+    assert said["We have a legal duty to provide shelter, and we will meet it,"] == "linda-castellano"   # she
+    assert said["The base has no running water,"] == "peter-haines"                                   # he
+    assert said["I am confident it will."] == "linda-castellano"                  # the governor said:
+    assert said["a promise without a plan."] == "peter-haines"                    # The mayor, ..., called it
+
+
+def test_a_pronoun_that_two_people_fit_equally_is_unknown(drafts):
+    assert speakers(drafts["ambiguous-pronoun"])["It was never going to work,"] == "unknown"
+
+
+def test_seed_speakers_pronouns_titles_surnames(drafts):
+    said = speakers(drafts[SEED_DIR.name])
+    assert said["just profoundly grateful,"] == "marco-rubio"     # Secretary of State Marco Rubio said
+    assert said["But obviously the administration will have to make a decision,"] == "marco-rubio"   # he added
+    assert said["We'll have to study it and see how something like that could even be applied,"] == "marco-rubio"
+    assert said["a non-starter."] == "lee-gelernt"                 # he called it
+    assert said["I'm just saying if we had the legal right to do it, I would do it in a heartbeat,"] == \
+        "donald-trump"                                               # President Trump, a known alias
+    assert said["Numerous. Many."] == "donald-trump"               # he replied
+
+
+def test_nested_quotations_get_their_own_speaker(drafts):
+    seed = annotation(drafts[SEED_DIR.name])
+    statements = {s["quote"]: s for s in seed["statements"]}
+    inner = statements["We would love to do that, we would love to take your criminals,"]
+    outer = statements["We've had other countries come to us saying, 'We would love to do that, we would love "
+                       "to take your criminals,'"]
+    assert outer["speaker"] == "donald-trump"
+    assert inner["within"] == outer["id"]
+    assert names(drafts[SEED_DIR.name])[inner["speaker"]] == "other countries"
+    curly = speakers(drafts["nested-curly-quotes"])
+    assert curly["We do not trade in people,"] == "grace-mbeki"          # I told him, ‘...’
+    assert curly["there is no deal,"] == "grace-mbeki"                   # She says ‘...’ (in Kiprop's words)
+    assert curly["She says ‘there is no deal,’ but the documents say otherwise,"] == "daniel-kiprop"
+
+
+def test_curly_quotation_marks(drafts):
+    said = speakers(drafts["nested-curly-quotes"])
+    assert said["fiction from start to finish."] == "grace-mbeki"
+    assert said["Parliament must see every page."] == "daniel-kiprop"    # Kiprop: “...”
+
+
+def test_quotations_without_a_speaker_are_unknown_not_guessed(drafts):
+    said = speakers(drafts["quote-without-speaker"])
+    assert said["Fair Seasonal Employment Standards,"] == "unknown"       # a title
+    assert said["Work is not a crime."] == "unknown"                      # a sign
+    assert said["This rule protects workers on both sides of the border,"] == "margaret-oyelaran"  # the secretary
+
+
+def test_multi_paragraph_quotation_is_one_span_per_paragraph(drafts):
+    statements = annotation(drafts["multi-paragraph-quote"])["statements"]
+    fogarty = [s for s in statements if s["speaker"] == "miriam-fogarty"]
+    assert [s["quote"] for s in fogarty] == [
+        "We are being asked to fund detention centers that no inspector has seen,",
+        "We are being asked to trust, without verifying.",
+        "I will not vote for a blank check. Not this week, and not next week.",
+        "And I suspect I will not be alone.",
+    ]
+    assert len({s["utterance"] for s in fogarty}) == 1
+
+
+def test_dates_said_are_normalised_against_the_publication_date(drafts):
+    statements = {s["quote"]: s for s in annotation(drafts[SEED_DIR.name])["statements"]}
+    assert statements["I'm just saying if we had the legal right to do it, I would do it in a heartbeat,"]["said"] \
+        == dt.date(2025, 2, 4)                                       # "on Tuesday", published Wednesday 5 Feb
+    assert statements["dangerous American criminals in custody in our country, including those of U.S. "
+                      "citizenship and legal residents."]["said"] == dt.date(2025, 2, 3)   # "on Monday"
+
+
+def test_audience_and_doctrines(drafts, ontology):
+    statements = {s["quote"]: s for s in annotation(drafts[SEED_DIR.name])["statements"]}
+    citizen = statements["You may not deport a U.S. citizen, period,"]
+    assert citizen["audience"] == ["npr"]
+    if "citizen-non-deportation" in ontology.doctrines:
+        assert "citizen-non-deportation" in citizen.get("about", [])
+    for item in annotation(drafts[SEED_DIR.name])["statements"]:
+        for about in item.get("about", []):
+            assert about in ontology.doctrines
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Actors
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def test_actors_posts_and_organizations_from_titles_and_appositions(drafts):
+    data = annotation(drafts[SEED_DIR.name])
+    actors = {a["id"]: a for a in data["actors"]}
+    assert actors["lee-gelernt"]["type"] == "Person" and actors["lee-gelernt"]["member_of"] == ["aclu"]
+    assert actors["aclu-immigrants-rights-project"]["part_of"] == "aclu"
+    assert actors["el-salvador"]["type"] == "State" and actors["united-states"]["type"] == "State"
+    assert actors["trump-administration"]["type"] == "Government"
+    assert actors["marvin-reinos"]["member_of"] == ["afp"]
+    posts = {p["id"]: p for p in data["posts"]}
+    assert posts["president-of-el-salvador"]["holder"] == "nayib-bukele"
+    assert posts["president-of-el-salvador"]["organization"] == "el-salvador"
+    assert posts["us-secretary-of-state"]["holder"] == "marco-rubio"
+    assert posts["aclu-attorney-lee-gelernt"]["organization"] == "aclu"
+    places = {p["id"]: p for p in data["places"]}
+    assert places["cecot"]["type"] == "Facility" and places["cecot"]["operated_by"] == "el-salvador"
+    assert "tecoluca" in places
+
+
+def test_the_same_actor_gets_the_same_id_across_articles(tmp_path):
+    """Actors already annotated in sibling article folders keep their ids (matched by name or alias)."""
+    articles = tmp_path / "articles"
+    curated = articles / "earlier-story"
+    shutil.copytree(SET_DIR / "wire-split-quotes", curated)
+    data = (curated / "annotation.yaml").read_text(encoding="utf-8")
+    (curated / "annotation.yaml").write_text(data.replace("harold-whitcomb", "judge-h-whitcomb"), encoding="utf-8")
+    source = write(tmp_path, "Judge extends order on transfers\n\nMarch 9, 2025\n\nBy Elena Marsh, Associated Press\n\n"
+                             'Judge Harold Whitcomb extended his order on Friday. "The stay remains," Whitcomb wrote.\n')
+    out = extract_to(tmp_path, source, "articles/later-story")
+    assert speakers(out)["The stay remains,"] == "judge-h-whitcomb"
+    ids = {a["id"] for a in annotation(out)["actors"]}
+    assert {"judge-h-whitcomb", "elena-marsh", "associated-press"} <= ids
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The draft is accepted by the loader, and by kg build end to end
+# ----------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SET + [SEED_DIR.name])
+def test_draft_is_accepted_by_the_loader(drafts, name, ontology):
+    from graph.annotation import article_graph, read_article
+
+    data = annotation(drafts[name])
+    assert data["annotator"] == "extractor"
+    for item in data["actors"]:
+        assert item["type"] in ("Person", "Organization", "State", "Government", "CollectiveActor", "UnnamedActor")
+    graph = article_graph(read_article(drafts[name]), ontology)
+    assert len(graph) > 50
+
+
+def test_extract_then_build_then_query_gives_the_curated_speakers(tmp_path):
+    folder = extract_to(tmp_path, SEED_RAW, SEED_DIR.name)
+    store = tmp_path / "store"
+    built = kg("build", folder, "--store", store, "--no-html")
+    assert built.exit_code == 0, built.output
+    result = kg("query", "statements", "--format", "json", "--store", store)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    curated = annotation(SEED_DIR)
+    curated_names = {a["id"]: a["name"] for a in curated["actors"]}
+    expected = {s["quote"]: curated_names.get(s["speaker"]) for s in curated["statements"]}
+    got = {row["quote"]: row["speaker"] for row in rows}
+    assert got == expected
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Quality: kg eval on the set
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def test_speaker_and_span_f1_on_the_seed_and_the_set(drafts, tmp_path):
+    from graph.evaluate import evaluate
+
+    draft_root, curated_root = tmp_path / "drafts", tmp_path / "curated"
+    for name, folder in drafts.items():
+        shutil.copytree(folder, draft_root / name)
+        shutil.copytree(curated_dir(name), curated_root / name)
+    per_article, total = evaluate(draft_root, curated_root)
+    assert len(per_article) == len(SET) + 1
+    counts = total.counts
+    assert counts["speaker_span_exact"].f1 >= 0.95, total.details
+    assert counts["attribution"].precision >= 0.95, total.details       # precision before recall
+    assert counts["spans_exact"].f1 >= 0.95, total.details
+    assert per_article[SEED_DIR.name].counts["speaker_span_exact"].f1 >= 0.95
+
+
+def test_eval_cli_table_and_json(drafts):
+    seed = drafts[SEED_DIR.name]
+    table = kg("eval", seed, SEED_DIR)
+    assert table.exit_code == 0, table.output
+    assert "speaker + span (exact)" in table.output and "actors" in table.output
+    as_json = kg("eval", seed, SEED_DIR, "--format", "json")
+    data = json.loads(as_json.output)
+    assert set(data["total"]["speaker_span_exact"]) == {"tp", "draft", "curated", "precision", "recall", "f1"}
+    assert data["total"]["spans_exact"]["f1"] == 1.0
+
+
+def test_eval_scores_a_wrong_speaker_and_a_missed_quote(tmp_path):
+    from graph.evaluate import evaluate
+
+    draft = tmp_path / "wire-split-quotes"
+    shutil.copytree(SET_DIR / "wire-split-quotes", draft)
+    text = (draft / "annotation.yaml").read_text(encoding="utf-8")
+    text = text.replace("  - id: s8\n    speaker: harold-whitcomb", "  - id: s8\n    speaker: karen-ostrowski")
+    text = text.replace('  - id: s7\n    speaker: karen-ostrowski\n    quote: "at least 40 people."\n', "")
+    (draft / "annotation.yaml").write_text(text, encoding="utf-8")
+    _, total = evaluate(draft, SET_DIR / "wire-split-quotes")
+    spans, both = total.counts["spans_exact"], total.counts["speaker_span_exact"]
+    assert (spans.tp, spans.draft, spans.curated) == (7, 7, 8)
+    assert (both.tp, both.draft, both.curated) == (6, 7, 8)
+    assert kg("eval", draft, SET_DIR / "wire-split-quotes", "--min-f1", "0.95").exit_code == 1
+
+
+def test_eval_bad_input(tmp_path):
+    result = kg("eval", tmp_path / "nowhere", SEED_DIR)
+    assert result.exit_code == 2 and "not a folder" in result.stderr
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Bad input
+# ----------------------------------------------------------------------------------------------------------------
+
+STORY = ('Court hears arguments on detention policy\n\nMarch 5, 2025\n\nBy José Núñez\n\n'
+         'The judge, Andrés Peña, said the flights were "unlawful under the statute."\n')
+
+
+def fails(tmp_path, source, *options, contains: str):
+    result = kg("extract", source, "-o", tmp_path / "out-story", *options)
+    assert result.exit_code == 2, result.output
+    assert contains in result.stderr, result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert not (tmp_path / "out-story" / "annotation.yaml").exists()
+
+
+def test_empty_file(tmp_path):
+    fails(tmp_path, write(tmp_path, ""), contains="empty")
+    fails(tmp_path, write(tmp_path, "  \n\n \t\n", "blank.txt"), contains="empty")
+
+
+def test_binary_file(tmp_path):
+    path = tmp_path / "random.bin"
+    path.write_bytes(bytes(range(256)) * 20)
+    fails(tmp_path, path, contains="binary")
+    image = tmp_path / "photo.txt"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 50)
+    fails(tmp_path, image, contains="PNG image")
+    pdf = tmp_path / "story.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n...")
+    fails(tmp_path, pdf, contains="PDF")
+
+
+@pytest.mark.parametrize("encoding, note", [("latin-1", "Windows-1252"), ("utf-16", "UTF-16"),
+                                            ("utf-8-sig", "byte-order mark"), ("utf-16-le", "UTF-16-LE")])
+def test_other_encodings_are_decoded_and_said_so(tmp_path, encoding, note):
+    source = write(tmp_path, STORY, encoding=encoding)
+    out = extract_to(tmp_path, source, "decoded-story")
+    text = (out / "article.txt").read_text(encoding="utf-8")
+    assert "José Núñez" in text and "Andrés Peña" in text
+    data = annotation(out)
+    assert any(note in line for line in data["article"]["cleaning"])
+    assert speakers(out) == {"unlawful under the statute.": "andres-pena"}
+
+
+def test_no_quotations_gives_a_valid_draft(tmp_path, ontology):
+    from graph.annotation import article_graph, read_article
+
+    source = write(tmp_path, "Court hears arguments\n\nMarch 5, 2025\n\nBy Ana Ruiz\n\nA federal appeals court heard "
+                             "arguments on Tuesday. The panel did not say when it would rule.\n")
+    out = extract_to(tmp_path, source, "no-quotes")
+    assert annotation(out)["statements"] == []
+    article_graph(read_article(out), ontology)
+
+
+def test_unterminated_quotation_is_reported_not_guessed(tmp_path):
+    source = write(tmp_path, 'Court hears arguments\n\nMarch 5, 2025\n\nBy Ana Ruiz\n\n"The policy is unlawful, '
+                             'Judge Mary Chen said.\n\nThe lawyer, Paul Ortiz, disagreed. "It is lawful," he said.\n')
+    result = kg("extract", source, "-o", tmp_path / "unterminated")
+    assert result.exit_code == 0, result.output
+    assert "never closed" in result.output
+    assert speakers(tmp_path / "unterminated") == {"It is lawful,": "paul-ortiz"}
+    assert "never closed" in (tmp_path / "unterminated" / "annotation.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", ["txt", "html", "one-line"])
+def test_a_10_mb_file_finishes_quickly_with_a_clear_message(tmp_path, kind):
+    para = ('Senator Jane Doe said on Tuesday the plan was "unworkable in every respect," adding that '
+            '"nobody has read it." ')
+    if kind == "html":
+        body = "".join(f"<p>{para}</p>\n" for _ in range(10_000_000 // (len(para) + 8)))
+        text, name = f"<html><body><article><h1>Big</h1>{body}</article></body></html>", "big.html"
+    elif kind == "one-line":
+        text, name = "Big " + '"a " b ' * 1_450_000, "big.txt"
+    else:
+        text, name = "Big\n\n" + "\n\n".join(para * 3 for _ in range(10_000_000 // (3 * len(para)))), "big.txt"
+    source = write(tmp_path, text, name)
+    assert source.stat().st_size >= 9_900_000
+    started = time.monotonic()
+    fails(tmp_path, source, "--published", "2025-03-05", contains="not one news article")
+    assert time.monotonic() - started < 15
+
+
+def test_a_long_article_is_still_linear(tmp_path):
+    para = ('"We will review case {n} carefully," Senator Jane Doe said on Tuesday. "The group agrees." '
+            'Doe told reporters that the plan was "not lawful," and she added: "Nobody, said the judge, '
+            'can \'just decide\' this."')
+    text = "A long article\n\nMarch 5, 2025\n\n" + "\n\n".join(para.replace("{n}", str(n)) for n in range(600))
+    source = write(tmp_path, text)
+    started = time.monotonic()
+    out = extract_to(tmp_path, source, "long-story")
+    assert time.monotonic() - started < 30
+    assert len(annotation(out)["statements"]) == 600 * 5
+
+
+def test_no_date_asks_for_published(tmp_path):
+    source = write(tmp_path, 'Court hears arguments\n\nBy Ana Ruiz\n\n"It is lawful," Paul Ortiz said.\n')
+    fails(tmp_path, source, contains="--published")
+    out = extract_to(tmp_path, source, "dated", "--published", "2025-03-05")
+    assert annotation(out)["article"]["published"] == dt.date(2025, 3, 5)
+    fails(tmp_path, source, "--published", "5 March", contains="YYYY-MM-DD")
+
+
+def test_missing_file_folder_and_existing_annotation(tmp_path):
+    fails(tmp_path, tmp_path / "nothing.txt", contains="no such file")
+    fails(tmp_path, tmp_path, contains="folder")
+    source = write(tmp_path, STORY)
+    out = extract_to(tmp_path, source, "kept")
+    again = kg("extract", source, "-o", out)
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert kg("extract", source, "-o", out, "--force").exit_code == 0
+    bad = kg("extract", source, "-o", tmp_path / "Not A Slug")
+    assert bad.exit_code == 2 and "lower-case" in bad.stderr
+
+
+def test_unknown_publisher_is_a_marked_organization(tmp_path):
+    out = extract_to(tmp_path, write(tmp_path, STORY.replace("By José Núñez", "By José Núñez")), "no-publisher")
+    data = annotation(out)
+    publisher = next(a for a in data["actors"] if a["id"] == data["article"]["publisher"])
+    assert publisher["type"] == "Organization" and publisher["name"] == "unknown publisher"
+    assert "no publisher found" in (out / "annotation.yaml").read_text(encoding="utf-8")
+
+
+def test_deterministic(tmp_path):
+    first = extract_to(tmp_path / "one", SEED_RAW, SEED_DIR.name)
+    second = extract_to(tmp_path / "two", SEED_RAW, SEED_DIR.name)
+    assert (first / "annotation.yaml").read_bytes() == (second / "annotation.yaml").read_bytes()
+    assert (first / "article.txt").read_bytes() == (second / "article.txt").read_bytes()
+
+
+def test_known_actors_from_a_sibling_draft_do_not_change_what_is_found(tmp_path):
+    """With the seed's actors known from another folder, the draft names the same speakers, posts and places."""
+    alone = extract_to(tmp_path / "alone", SEED_RAW, SEED_DIR.name)
+    extract_to(tmp_path / "articles", SEED_RAW, "earlier-draft")
+    beside = extract_to(tmp_path / "articles", SEED_RAW, SEED_DIR.name)
+    def items(folder, key):
+        return [{**item, "aliases": sorted(item.get("aliases", []))} for item in annotation(folder)[key]]
+
+    for key in ("posts", "places"):
+        assert items(alone, key) == items(beside, key), key
+    assert speakers(alone).keys() == speakers(beside).keys()
+    differ = {q for q, s in speakers(alone).items() if speakers(beside)[q] != s}
+    assert all(speakers(alone)[q].startswith("other-countries") for q in differ)
+
+
+def test_help_has_examples():
+    for command in ("extract", "eval"):
+        result = kg(command, "--help")
+        assert result.exit_code == 0 and "Example:" in result.output
