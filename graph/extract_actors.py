@@ -172,7 +172,8 @@ TITLE_WORDS = {
     "mr", "mrs", "ms", "rev", "prof", "professor", "lt", "col", "sgt", "capt", "adm", "sheriff", "congressman",
     "congresswoman", "councilman", "councilwoman", "councilmember", "chairman", "chairwoman", "chair",
     "spokesperson", "spokesman", "spokeswoman", "czar", "magistrate", "prosecutor", "counsel", "administrator",
-    "superintendent", "attorney", "lawyer", "officer", "envoy", "cardinal", "archbishop", "bishop",
+    "superintendent", "attorney", "lawyer", "officer", "envoy", "cardinal", "archbishop", "bishop", "pastor",
+    "father", "rabbi", "imam", "reverend", "resident", "councillor", "alderman", "trustee", "dean", "president-elect",
 }
 TITLE_MODIFIERS = {"vice", "deputy", "acting", "former", "interim", "assistant", "associate", "senior", "chief",
                    "district", "circuit", "federal", "state", "foreign", "prime", "press", "border", "white",
@@ -808,6 +809,20 @@ class ActorFinder:
         after = text[run[-1].end:run[-1].end + 240]
         if re.match(r"(?:,\s*[^,\"“”\n]{1,200},)?\s+(?:" + SPEECH_VERBS_FOR_NAMES + r")\b", after):
             evidence = evidence or "speech verb"
+        head = re.search(r"(?:^|\n|[.!?;][\"”’)]*\s|,\s)([^,.;!?\n]{1,120}),\s+$", before)
+        if re.match(r",\s+(?:" + SPEECH_VERBS_FOR_NAMES + r")\b", after) and head:
+            # "the minister, Tariq Malik, said" (a person); "the company that runs it, Westland Corrections, said"
+            if re.search(r"\b(?:company|firm|group|organi[sz]ation|agency|department|contractor|operator|"
+                         r"nonprofit|charity|union|party|network|outlet|newspaper|website|university|court)\b",
+                         head.group(1), re.I):
+                organization = self.new_actor("Organization", words)
+                if organization.evidence is None:
+                    organization.evidence = (run[0].start, run[-1].end)
+                return
+            if re.search(r"\b(?:" + ROLE_NOUNS + r"|" + "|".join(sorted(TITLE_WORDS)) + r")\b", head.group(1), re.I):
+                evidence = evidence or "apposition before a speech verb"
+        if re.search(r"\b(?:" + ROLE_NOUNS + r"),\s+$", before):
+            evidence = evidence or "apposition after a role"
         if re.match(r",\s+(?:who|whose|a|an|the)\s", after) and len(name_tokens) >= 2:
             evidence = evidence or "apposition"
         if re.search(r"(?:^|\n)By\s+$|\bBy\s+(?:[A-Z][\w.'-]+\s+){1,3}and\s+$|\b(?:said|says|told|added)\s+$",

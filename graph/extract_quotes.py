@@ -211,10 +211,62 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> tuple[list[Quot
     if pending is not None:
         warnings.append(f"paragraph {pending.para + 1}: a quotation mark opens {_context(text, pending.open_mark)} "
                         "and is never closed: no statement made for it")
-    result = _with_nested(text, quotes)
+    singles = _single_quoted(text, paragraphs)
+    if len(singles) >= 2 and len(singles) > 2 * len(quotes):
+        # British style: 'single' quotation marks for quotations, "double" ones inside them
+        result = _singles_first(singles, quotes)
+        warnings.append("the article quotes with single quotation marks ('...'); double ones inside them are "
+                        "read as nested quotations")
+    else:
+        result = _with_nested(text, quotes)
     for index, quote in enumerate(result):
         quote.index = index
     return result, warnings
+
+
+SINGLE_OPEN = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–:]))['‘](?=[^\W_])", re.M)
+
+
+def _single_quoted(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
+    """Spans between single quotation marks that open a quotation (not apostrophes), paragraph by paragraph."""
+    found = []
+    for para_index, (p_start, p_end) in enumerate(paragraphs):
+        para = text[p_start:p_end]
+        at = 0
+        while True:
+            opener = SINGLE_OPEN.search(para, at)
+            if not opener:
+                break
+            close = _nested_close(para, opener.end())
+            if close is None:
+                break
+            span = _strip(text, p_start + opener.end(), p_start + close)
+            if span and len(text[span[0]:span[1]].split()) >= 2:
+                found.append(Quote(span[0], span[1], para_index, p_start + opener.start(), p_start + close))
+            at = close + 1
+    return found
+
+
+def _singles_first(singles: list[Quote], doubles: list[Quote]) -> list[Quote]:
+    """Single-quoted spans as the quotations; double-quoted ones inside them nested, outside them top-level."""
+    top = list(singles)
+    inner: dict[int, list[Quote]] = {}
+    for quote in doubles:
+        outer = next((i for i, s in enumerate(singles) if s.open_mark < quote.open_mark and quote.close_mark is not None
+                      and quote.close_mark < s.close_mark), None)
+        if outer is None:
+            top.append(quote)
+        else:
+            inner.setdefault(id(singles[outer]), []).append(quote)
+    result: list[Quote] = []
+    for quote in sorted(top, key=lambda q: q.open_mark):
+        result.append(quote)
+        outer_index = len(result) - 1
+        for nested in sorted(inner.get(id(quote), []), key=lambda q: q.open_mark):
+            nested.within = outer_index
+            nested.chain = None
+            result.append(nested)
+    return result
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -402,10 +454,14 @@ class Attributor:
                 best = (start, end, resolver, words)
         if best is None:
             return None
-        # "a spokesperson for the ACLU said": the unnamed spokesperson speaks, not the ACLU
-        for start, end, resolver, words in self.candidates(para, lo, v_start):
-            if resolver[0] == "unnamed" and start < best[0] and end == best[1] and best[2][0] == "actor":
-                best = (start, end, resolver, words)
+        # "a spokesperson for the ACLU said", "a spokesman for the company, Westland Corrections, said": the
+        # unnamed spokesperson speaks, not the organization
+        best_actor = self.reg.actors.get(best[2][1]) if best[2][0] == "actor" else None
+        if best_actor is not None and best_actor.type != "Person":
+            for start, end, resolver, words in self.candidates(para, lo, v_start):
+                if resolver[0] == "unnamed" and start < best[0] and (
+                        end == best[1] or re.fullmatch(r"\s*,\s*", self.text[end:best[0]])):
+                    best = (start, end, resolver, words)
         speaker = self.resolve(best[2], para, best[0])
         return best[0], best[1], speaker, best[3]
 
@@ -614,8 +670,12 @@ class Attributor:
                 record = None
                 # 1. right after the quotation
                 first_word = re.match(r"[\s,]*", self.text[after:ceiling]).end() + after
+                inner_end = self.text[quote.start:quote.end].rstrip("'’\"”)")[-1:]
+                next_word = self.text[first_word:first_word + 12]
+                new_sentence = (inner_end == "." and next_word[:1].isupper()) or (
+                    inner_end in "?!" and re.match(r"(?:He|She|They|It|I|We)\b", next_word))
                 for rec in records:
-                    if rec.first == first_word and rec.first < ceiling:
+                    if rec.first == first_word and rec.first < ceiling and not new_sentence:
                         record, how = rec, "after the quotation"
                         break
                 # 2. earlier in the same sentence

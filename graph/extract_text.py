@@ -728,6 +728,10 @@ _DATELINE = re.compile(
 _WIRE_DATELINE = re.compile(r"^(?:[A-Z][A-Za-z.]+\s+\d{1,2}\s*)?\((Reuters|AP|AFP|Bloomberg)\)\s*[—–-]\s*")
 
 
+_JOB = re.compile(r"\b(?:staff|writer|reporter|correspondent|editor|contributor|columnist|special to|bureau|"
+                  r"chief|producer|photographer|intern|desk|newsroom|updated|published)\b", re.I)
+
+
 def split_byline(byline: str) -> tuple[list[str], str | None]:
     """Author names in a byline ("By Jane Doe and John Roe, Associated Press") and a publisher named in it."""
     match = _BYLINE.match(byline.strip())
@@ -741,8 +745,9 @@ def split_byline(byline: str) -> tuple[list[str], str | None]:
         if known_publisher(tail.group(1)):
             publisher = tail.group(1).strip()
             body = body[: tail.start()]
-    names = [n.strip(" ,.") for n in re.split(r"\s*(?:,\s*and\s+|\band\b|&|,)\s*", body) if n.strip(" ,.")]
-    names = [n for n in names if 1 <= len(n.split()) <= 5 and n[0].isupper()]
+    names = [n.strip(" ,.") for n in re.split(r"\s*(?:,\s*and\s+|\band\b|&|,|\||—|–)\s*", body) if n.strip(" ,.")]
+    names = [n for n in names if 1 <= len(n.split()) <= 5 and n[0].isupper() and not _JOB.search(n)
+             and not _DATE_LINE.match(n)]
     return names, publisher
 
 
@@ -761,7 +766,8 @@ _PROMO_PHRASE = re.compile(   # lines up to 30 words that open with a prompt
     r"newsletter\b|follow (?:us|npr|@)|support (?:public radio|npr|our journalism|independent)|"
     r"download (?:the|our) app|copyright\b|©|all rights reserved|terms of (?:use|service)|privacy policy|"
     r"this (?:story|article) (?:first |originally )?appeared|have a (?:news )?tip|send us a tip|"
-    r"(?:we|this site) uses? cookies|skip to (?:main )?content)", re.I)
+    r"(?:we|this site) uses? cookies|skip to (?:main )?content|"
+    r"(?:additional )?reporting by\b.{0,200}(?:editing|writing) by\b|(?:writing|editing) by\b)", re.I)
 _PROMO_ANYWHERE = re.compile(r"\bnewsletters?\b|\bsign up\b|\bsubscribe\b|\byour inbox\b", re.I)
 _CREDIT_HINT = re.compile(
     r"getty images|\bap photo\b|/ap\b|\breuters\b|\bafp\b|\bvia\b|\bphoto(?:graph)?\s*(?:by|:)|\bcredit:|"
@@ -890,6 +896,9 @@ def clean(text: str, kind: str, source_name: str = "") -> Cleaned:
                 result.date_line = text
                 kept.append(Block(text, kind="time"))
                 roles.append("date")
+                inline_byline = re.search(r"(?:\||·|—|–)\s*(By\s+\S.*)$", text)
+                if inline_byline and result.byline is None:
+                    result.byline = inline_byline.group(1)     # "April 22, 2025 | By Grace Holloway"
             else:
                 removed.append(text)
             index += 1

@@ -521,3 +521,25 @@ def test_help_has_examples():
     for command in ("extract", "eval"):
         result = kg(command, "--help")
         assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_single_quotation_marks_british_style(drafts):
+    said = speakers(drafts["british-single-quotes"])
+    assert said["We will not be deterred by legal games."] == "helen-ashdown"       # said: '...'
+    assert said["The courts have spoken,"] == said["The government should listen."] == "tariq-malik"   # he told
+    assert said["lawful, necessary and humane"] == "unknown"          # "The Home Secretary ... saying": not named
+    assert names(drafts["british-single-quotes"])[said["in the coming weeks"]] == "a Home Office spokesperson"
+
+
+def test_honorifics_titles_and_bylines(drafts):
+    by_name = names(drafts["nyt-style-honorifics"])
+    said = speakers(drafts["nyt-style-honorifics"])
+    assert by_name[said["follows every order it receives."]] == "Brandt"          # Mr. Brandt, ..., said
+    assert by_name[said["Neither did we."]] == "Alcott"                           # Ms. Alcott ... she said
+    assert said["with appropriate speed."] == "eleanor-voss"                           # Judge Voss said
+    assert said["goes to the heart of what due process means."] == "american-immigration-council"
+    blockquote = speakers(drafts["markdown-blockquote"])
+    assert blockquote["This town was built by people who came here with nothing,"] == "samuel-reyes"   # Pastor
+    assert blockquote["not been told the full cost,"] == "carol-minsky"                                # Resident
+    assert annotation(drafts["markdown-blockquote"])["article"]["authors"] == ["grace-holloway"]
+    assert annotation(drafts["html-div-layout"])["article"]["authors"] == ["marcus-webb"]     # not "Staff Writer"
