@@ -29,6 +29,7 @@ class BuildReport:
     triples: int = 0
     actors: int = 0
     statements: int = 0
+    inferred: int | None = None  # triples in gr:inferred after `--reason`
     store: str = ""
     outputs: list[Path] = field(default_factory=list)
     written_triples: int = 0
@@ -65,7 +66,7 @@ def prepare(directories: list[Path], ontology: Ontology, workers: int | None = N
 
 def build(directories: list[Path] | None = None, store_spec: str | Path = "out", ontology: Ontology | None = None,
           html: bool | None = True, prune: bool | None = None, force: bool = False, trig: bool | None = None,
-          workers: int | None = None, quiet: bool = True) -> BuildReport:
+          workers: int | None = None, quiet: bool = True, reason: bool = False) -> BuildReport:
     """Build the graph. ``prune`` removes article graphs whose folder is gone (default: when building all).
 
     Incremental: an article whose input hash (its text, its annotation, the ontology version) is the one its
@@ -126,6 +127,14 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
                 if str(name).startswith(prefix) and str(name)[len(prefix):] not in slugs:
                     store.remove_graph(name)
                     report.removed.append(str(name)[len(prefix):])
+        if reason:
+            from .reason import materialise
+
+            report.inferred = materialise(store).inferred
+        else:
+            from .reason import drop_inferred
+
+            drop_inferred(store)
         store.flush()
         report.seconds["write"] = time.perf_counter() - written
         report.triples = store.triple_count()
@@ -159,8 +168,8 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
 
 
 def _skip(report: BuildReport, path: Path, option: str) -> None:
-    """Not writing a whole-store output: remove the old one, which would no longer match the store."""
-    if path.exists():
+    """Not writing a whole-store output: remove the old one if the store changed (it would no longer match)."""
+    if path.exists() and (report.rebuilt or report.removed):
         path.unlink()
     if report.triples > EXPORT_LIMIT:
         report.notes.append(f"{path.name} not written: the store holds {report.triples} triples (over "

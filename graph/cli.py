@@ -50,11 +50,13 @@ def main():
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes preparing articles (default: every core).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary: only errors, on stderr.")
 @click.option("--force", is_flag=True, help="Rebuild every article even when its inputs did not change.")
+@click.option("--reason", is_flag=True,
+              help="Materialise RDFS/OWL-RL entailments (superclasses, superproperties, inverses) into the graph gr:inferred.")
 @click.option("--ontology", "ontology_dirs", multiple=True, metavar="DIR",
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Also load this extension folder kept outside the repository (.ttl, *shapes.ttl, queries/). Repeatable.")
 @reports_errors
-def build(article_dirs, store_spec, html, trig, jobs, quiet, force, ontology_dirs):
+def build(article_dirs, store_spec, html, trig, jobs, quiet, force, ontology_dirs, reason):
     """Load article annotations, validate them with SHACL and write the graph.
 
     Reads ARTICLE_DIRS (default: every folder under articles/), each holding article.txt and annotation.yaml,
@@ -72,18 +74,21 @@ def build(article_dirs, store_spec, html, trig, jobs, quiet, force, ontology_dir
         kg build --quiet --store http://127.0.0.1:7878     # into an Oxigraph server
         kg build articles/npr-2025-02-05-el-salvador-prisons --store out
         kg build --ontology ~/my-extensions/treaties
+        kg build --reason        # then `?x a prov:Agent` finds persons, organizations and states
     """
     from .build import build as run_build
     from .ontology import Ontology
 
     ontology = Ontology(extra_extension_dirs=list(ontology_dirs))
     report = run_build(list(article_dirs) or None, store_spec, ontology=ontology, html=html, force=force,
-                       trig=trig, workers=jobs, quiet=quiet)
+                       reason=reason, trig=trig, workers=jobs, quiet=quiet)
     if quiet:
         return
     click.echo(f"built {len(report.articles)} article(s) ({len(report.rebuilt)} rebuilt"
                + (f", {len(report.removed)} removed" if report.removed else "") + ")")
     click.echo(f"  triples: {report.triples}  actors: {report.actors}  statements: {report.statements}")
+    if report.inferred is not None:
+        click.echo(f"  inferred: {report.inferred} triples in gr:inferred")
     click.echo(f"  store: {report.store}")
     for path in report.outputs:
         click.echo(f"  wrote: {path}")
@@ -146,6 +151,8 @@ def query(name, sparql, params, fmt, store_spec, list_queries, ontology_dirs):
 # (commands from other modules)
 from .extract import extract_command; main.add_command(extract_command, "extract")  # noqa: E402,E702
 from .evaluate import eval_command; main.add_command(eval_command, "eval")  # noqa: E402,E702
+main.add_command(__import__("graph.validate", fromlist=["validate"]).validate)  # kg validate
+main.add_command(__import__("graph.serve", fromlist=["serve"]).serve)  # kg serve
 main.add_command(__import__("graph.docs", fromlist=["docs_command"]).docs_command)
 main.add_command(__import__("graph.show", fromlist=["show"]).show)  # kg show
 main.add_command(__import__("graph.analyze", fromlist=["analyze"]).analyze)  # kg analyze, kg analyze path

@@ -1,0 +1,156 @@
+"""A SPARQL worker process for `kg serve`: opens the store read-only and answers one query at a time.
+
+pyoxigraph cannot interrupt a running query from another thread, so `kg serve` runs each query in one of a few
+worker processes and kills the worker when the query runs past its time limit. This module is what such a
+process runs (``python -m graph.sparql_worker STORE_DIR``); it imports nothing but the standard library and
+pyoxigraph, so a replacement worker starts in a fraction of a second.
+
+Frames on stdin/stdout are a 4-byte big-endian length and a JSON object. The worker first says
+``{"ready": true}`` (or ``{"fatal": message}``), then for each job
+
+    {"query": text, "substitutions": {var: term}, "default_graphs": [iri], "named_graphs": [iri], "max_rows": n}
+
+answers one of
+
+    {"kind": "solutions", "vars": [...], "rows": [[term or null, ...], ...]}
+    {"kind": "boolean", "value": true|false}
+    {"kind": "triples", "rows": [[s, p, o], ...]}
+    {"error": "syntax"|"too-many-rows"|"failed", "message": text}
+
+where a term is ``["uri", iri]``, ``["bnode", id]`` or ``["literal", lexical form, datatype IRI, language]``.
+The worker opens the snapshot of the store that the last build published (graph/safety.py), with
+``Store.read_only``: nothing a worker runs can change the graph. When a build publishes a newer snapshot, the
+worker opens it before its next query.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import sys
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def read_frame(stream) -> dict | None:
+    head = stream.read(4)
+    if len(head) < 4:
+        return None
+    (size,) = struct.unpack(">I", head)
+    data = stream.read(size)
+    if len(data) < size:
+        return None
+    return json.loads(data.decode("utf-8"))
+
+
+def write_frame(stream, message: dict) -> None:
+    data = json.dumps(message, ensure_ascii=False).encode("utf-8")
+    stream.write(struct.pack(">I", len(data)) + data)
+    stream.flush()
+
+
+def encode(term):
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return ["uri", term.value]
+    if isinstance(term, ox.BlankNode):
+        return ["bnode", term.value]
+    if isinstance(term, ox.Literal):
+        return ["literal", term.value, term.datatype.value, term.language]
+    return ["literal", str(term), XSD_STRING, None]  # an RDF-star triple term: shown as its text
+
+
+def decode(term):
+    import pyoxigraph as ox
+
+    kind = term[0]
+    if kind == "uri":
+        return ox.NamedNode(term[1])
+    if kind == "bnode":
+        return ox.BlankNode(term[1])
+    value, datatype, language = term[1], term[2] if len(term) > 2 else None, term[3] if len(term) > 3 else None
+    if language:
+        return ox.Literal(value, language=language)
+    if datatype and datatype != XSD_STRING:
+        return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    return ox.Literal(value)
+
+
+class Worker:
+    def __init__(self, directory: str):
+        self.directory = directory
+        self.store = None
+        self.stamp = None
+
+    def open(self) -> None:
+        from .safety import open_read_only, snapshot_stamp
+
+        self.stamp = snapshot_stamp(self.directory)
+        self.store = open_read_only(self.directory)
+
+    def answer(self, job: dict) -> dict:
+        import pyoxigraph as ox
+
+        from .safety import snapshot_stamp
+
+        if snapshot_stamp(self.directory) != self.stamp:  # a build published a new snapshot: read it
+            self.open()
+        substitutions = {ox.Variable(k): decode(v) for k, v in (job.get("substitutions") or {}).items()}
+        options = {}
+        if job.get("default_graphs"):
+            options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+        else:
+            options["use_default_graph_as_union"] = True
+        if job.get("named_graphs"):
+            options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+        limit = int(job.get("max_rows") or 10000)
+        try:
+            result = self.store.query(job["query"], substitutions=substitutions or None, **options)
+            if isinstance(result, ox.QueryBoolean):
+                return {"kind": "boolean", "value": bool(result)}
+            rows = []
+            if isinstance(result, ox.QuerySolutions):
+                names = [v.value for v in result.variables]
+                for solution in result:
+                    if len(rows) >= limit:
+                        return too_many(limit)
+                    rows.append([encode(solution[name]) for name in names])
+                return {"kind": "solutions", "vars": names, "rows": rows}
+            for triple in result:
+                if len(rows) >= limit:
+                    return too_many(limit)
+                rows.append([encode(triple.subject), encode(triple.predicate), encode(triple.object)])
+            return {"kind": "triples", "rows": rows}
+        except SyntaxError as exc:
+            return {"error": "syntax", "message": str(exc)}
+        except Exception as exc:  # an evaluation error: report it, stay alive
+            return {"error": "failed", "message": f"{type(exc).__name__}: {exc}"}
+
+
+def too_many(limit: int) -> dict:
+    return {"error": "too-many-rows",
+            "message": f"the result has more than {limit} rows (the server's --max-rows); add a LIMIT or narrow the query"}
+
+
+def main(argv: list[str]) -> int:
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but frames goes to stdout
+    worker = Worker(argv[0])
+    try:
+        worker.open()
+    except Exception as exc:
+        write_frame(stdout, {"fatal": f"cannot open the store in {argv[0]}: {exc}"})
+        return 2
+    write_frame(stdout, {"ready": True})
+    while True:
+        job = read_frame(stdin)
+        if job is None:  # the server closed the pipe: it is gone or stopping
+            return 0
+        write_frame(stdout, worker.answer(job))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

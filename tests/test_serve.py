@@ -1,0 +1,345 @@
+"""`kg serve` over real HTTP: `kg serve` runs as a subprocess on a free port of 127.0.0.1 and is asked with urllib.
+The SPARQL 1.1 Protocol (GET, POST form, POST application/sparql-query), every result format by the Accept header,
+updates refused without changing anything, a query over the time limit stopped while the server keeps answering,
+the result-size cap, the HTML graph and the query page (escaped)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+
+from graph.cli import main
+from graph.serve import looks_like_update, negotiate, uses_service, HttpError
+
+from .conftest import ROOT
+
+KG = "https://w3id.org/legal-news-kg/ontology#"
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SR = "{http://www.w3.org/2005/sparql-results#}"
+
+
+class Served:
+    def __init__(self, process, base):
+        self.process, self.base = process, base
+
+    def request(self, path, data=None, headers=None, method=None):
+        """(status, headers, body) of one HTTP request; errors are answers too."""
+        req = urllib.request.Request(self.base + path, data=data, headers=headers or {}, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+    def get(self, query, accept=None, **params):
+        qs = urllib.parse.urlencode({"query": query, **params})
+        return self.request(f"/sparql?{qs}", headers={"Accept": accept} if accept else {})
+
+    def post_form(self, fields, accept=None):
+        return self.request("/sparql", data=urllib.parse.urlencode(fields).encode(),
+                            headers={"Content-Type": "application/x-www-form-urlencoded", **({"Accept": accept} if accept else {})})
+
+    def count(self) -> int:
+        status, _, body = self.get(COUNT_ALL)
+        assert status == 200, body
+        return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+def start(store: Path, *options, wait: float = 60.0) -> Served:
+    """`kg serve --port 0` (a free port, printed on its first line), waited for until it answers."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from graph.cli import main; sys.exit(main())", "serve",
+         "--store", str(store), "--port", "0", *options],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + wait
+    line = ""
+    while time.monotonic() < deadline and not line:
+        ready, _, _ = select.select([process.stdout], [], [], 0.5)
+        if ready:
+            line = process.stdout.readline()
+        if process.poll() is not None:
+            raise AssertionError(f"kg serve stopped: {process.stderr.read()}")
+    match = re.search(r"at (http://127\.0\.0\.1:(\d+))/", line)
+    assert match, f"kg serve did not say where it listens: {line!r}"
+    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # keep the pipe drained
+    threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
+    served = Served(process, match.group(1))
+    while time.monotonic() < deadline:
+        try:
+            if served.request("/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}))[0] == 200:
+                return served
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("kg serve did not answer")
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in status
+
+
+def stop(served: Served) -> None:
+    workers = children(served.process.pid)
+    served.process.send_signal(signal.SIGTERM)
+    try:
+        served.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        served.process.kill()
+        served.process.wait()
+        raise AssertionError("kg serve did not stop on SIGTERM")
+    deadline = time.monotonic() + 10
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if alive(w)], "kg serve left its workers running"
+
+
+@pytest.fixture(scope="module")
+def served(seed_store):
+    server = start(seed_store, "--timeout", "1", "--max-rows", "500", "--workers", "2")
+    yield server
+    stop(server)
+
+
+# -- the SPARQL protocol --------------------------------------------------------------------------------
+def test_it_listens_on_127_0_0_1_only(served):
+    assert served.base.startswith("http://127.0.0.1:")
+
+
+def test_get_answers_the_same_as_kg_query(served, seed_store):
+    status, _, text = served.request("/queries/statements.rq")
+    assert status == 200
+    query = text.decode()
+    status, headers, body = served.request("/sparql", data=query.encode(),
+                                           headers={"Content-Type": "application/sparql-query"})
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+json")
+    over_http = [(b["quote"]["value"], int(b["start"]["value"]), int(b["end"]["value"]), b["speaker"]["value"] if "speaker" in b else None)
+                 for b in json.loads(body)["results"]["bindings"]]
+    cli = CliRunner().invoke(main, ["query", "statements", "--format", "json", "--store", str(seed_store)])
+    assert [(r["quote"], r["start"], r["end"], r["speaker"]) for r in json.loads(cli.stdout)] == over_http
+
+
+def test_each_result_format_by_content_negotiation(served):
+    query = f"SELECT ?s ?name WHERE {{ ?s a <{KG}Person> ; <http://www.w3.org/2000/01/rdf-schema#label> ?name }} ORDER BY ?name"
+    status, headers, body = served.get(query, "application/sparql-results+json")
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+json")
+    names = [b["name"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    assert "Marco Rubio" in names and names == sorted(names)
+
+    status, headers, body = served.get(query, "application/sparql-results+xml")
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+xml")
+    root = ET.fromstring(body)
+    assert [v.get("name") for v in root.iter(f"{SR}variable")] == ["s", "name"]
+    assert [b.find(f"{SR}literal").text for b in root.iter(f"{SR}binding") if b.get("name") == "name"] == names
+
+    status, headers, body = served.get(query, "text/csv")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(body.decode())))
+    assert rows[0] == ["s", "name"] and [r[1] for r in rows[1:]] == names and body.endswith(b"\r\n")
+
+    status, headers, body = served.get(query, "text/tab-separated-values")
+    assert status == 200 and headers["Content-Type"].startswith("text/tab-separated-values")
+    lines = body.decode().splitlines()
+    assert lines[0] == "?s\t?name" and lines[1].startswith("<https://w3id.org/legal-news-kg/id/actor/")
+    assert [line.split("\t")[1] for line in lines[1:]] == [f'"{n}"' for n in names]
+
+    # the best q-value wins; */* gets JSON; ?format= overrides
+    assert served.get(query, "text/csv;q=0.5, application/sparql-results+xml;q=0.9")[1]["Content-Type"].startswith("application/sparql-results+xml")
+    assert served.get(query, "*/*")[1]["Content-Type"].startswith("application/sparql-results+json")
+    assert served.get(query, "text/html", format="tsv")[1]["Content-Type"].startswith("text/tab-separated-values")
+    status, _, body = served.get(query, "image/png")
+    assert status == 406 and b"text/csv" in body
+
+
+def test_ask_and_construct(served):
+    status, _, body = served.get(f"ASK {{ ?s a <{KG}Offer> }}")
+    assert status == 200 and json.loads(body)["boolean"] is True
+    construct = f"CONSTRUCT {{ ?s a <{KG}Offer> }} WHERE {{ ?s a <{KG}Offer> }}"
+    for accept, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt")):
+        status, headers, body = served.get(construct, accept)
+        assert status == 200 and headers["Content-Type"].startswith(accept)
+        graph = Graph().parse(data=body.decode(), format=fmt)
+        assert len(graph) == 1
+
+
+def test_post_form_and_sparql_query_bodies(served):
+    status, _, body = served.post_form({"query": f"ASK {{ ?s a <{KG}Statement> }}"})
+    assert status == 200 and json.loads(body)["boolean"] is True
+    status, _, body = served.request("/sparql", data=b"ASK { ?s ?p ?o }", headers={"Content-Type": "application/sparql-query"})
+    assert status == 200 and json.loads(body)["boolean"] is True
+    status, _, _ = served.request("/sparql", data=b"ASK {}", headers={"Content-Type": "application/json"})
+    assert status == 415
+
+
+def test_a_syntax_error_is_400_with_line_and_column(served):
+    status, _, body = served.get("SELECT ?x WHERE { ?x ?y ?z } garbage")
+    assert status == 400 and b"line 1, column 30" in body
+
+
+# -- read-only ---------------------------------------------------------------------------------------------
+INSERT = "INSERT DATA { <https://example.org/x> <https://example.org/p> <https://example.org/o> }"
+
+
+def test_every_kind_of_update_is_refused_and_changes_nothing(served):
+    before = served.count()
+    attempts = [
+        served.post_form({"update": INSERT}),
+        served.request("/sparql", data=INSERT.encode(), headers={"Content-Type": "application/sparql-update"}),
+        served.post_form({"query": INSERT}),
+        served.get(INSERT),
+        served.get("# a comment first\nPREFIX ex: <https://example.org/>\nDELETE WHERE { ?s ?p ?o }"),
+        served.get("CLEAR ALL"),
+        served.get("DROP GRAPH <https://w3id.org/legal-news-kg/graph/ontology>"),
+        served.request("/sparql?" + urllib.parse.urlencode({"update": INSERT})),
+        served.request("/sparql", method="PUT", data=b"x"),
+        served.request("/sparql", method="DELETE"),
+    ]
+    for status, _, body in attempts:
+        assert 400 <= status < 500, (status, body)
+    assert [a[0] for a in attempts[:8]] == [403] * 8
+    assert served.count() == before
+    status, _, body = served.get("ASK { <https://example.org/x> ?p ?o }")
+    assert json.loads(body)["boolean"] is False
+
+
+def test_service_is_refused(served):
+    status, _, body = served.get("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    assert status == 403 and b"SERVICE" in body
+
+
+# -- limits -----------------------------------------------------------------------------------------------------
+def test_a_query_over_the_time_limit_is_stopped_and_the_server_goes_on(served):
+    workers_before = children(served.process.pid)
+    started = time.monotonic()
+    status, headers, body = served.get(CARTESIAN)
+    took = time.monotonic() - started
+    assert status == 503 and b"time limit of 1 s" in body
+    assert took < 5, f"the timed-out query took {took:.1f} s to answer"
+    status, _, body = served.get("ASK { ?s ?p ?o }")
+    assert status == 200 and json.loads(body)["boolean"] is True
+    deadline = time.monotonic() + 30  # the killed worker is replaced
+    while len(children(served.process.pid)) < len(workers_before) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(children(served.process.pid)) == len(workers_before)
+    assert set(children(served.process.pid)) != set(workers_before)
+
+
+def test_a_slow_query_does_not_hold_up_the_others(served):
+    """Two workers and a threaded server: a quick query is answered while a slow one runs."""
+    finished = {}
+
+    def slow():
+        served.get(CARTESIAN)
+        finished["slow"] = time.monotonic()
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.2)
+    status, _, _ = served.get("ASK { ?s ?p ?o }")
+    finished["quick"] = time.monotonic()
+    thread.join(timeout=30)
+    assert status == 200 and finished["quick"] < finished["slow"]
+
+
+def test_a_result_over_the_size_cap_is_an_error(served):
+    status, _, body = served.get("SELECT * WHERE { ?s ?p ?o }")
+    assert status == 422 and b"more than 500 rows" in body
+    status, _, body = served.get("SELECT * WHERE { ?s ?p ?o } LIMIT 500")
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 500
+
+
+def test_requests_for_another_host_name_are_refused(served):
+    status, _, _ = served.request("/sparql?query=ASK%7B%7D", headers={"Host": "attacker.example:80"})
+    assert status == 421
+
+
+# -- pages ----------------------------------------------------------------------------------------------------------
+def test_the_html_graph_is_served_at_the_root(served, seed_store):
+    status, headers, body = served.request("/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert body == (seed_store / "graph.html").read_bytes()
+
+
+def test_the_query_page_lists_the_named_queries_and_runs_one(served):
+    from graph.queries import named_queries
+
+    status, headers, body = served.request("/query")
+    page = body.decode()
+    assert status == 200 and "default-src 'none'" in headers["Content-Security-Policy"]
+    for name in named_queries():
+        assert f'href="/query?name={name}"' in page
+    status, _, body = served.request("/query?" + urllib.parse.urlencode(
+        {"name": "positions", "param.holder_iri": "id:actor/lee-gelernt", "run": "1"}))
+    page = body.decode()
+    assert status == 200 and "Lee Gelernt" in page and "Donald Trump</td>" not in page
+    assert re.search(r"<p>(\d+) rows</p>", page)
+
+
+def test_the_query_page_escapes_what_it_shows(served):
+    hostile = '</textarea><script>alert(1)</script><img src=x onerror=alert(2)>'
+    status, _, body = served.request("/query?" + urllib.parse.urlencode({"query": hostile, "run": "1"}))
+    page = body.decode()
+    assert status == 200
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    literal = 'SELECT ("<b>bold</b>" AS ?x) WHERE {}'
+    status, _, body = served.request("/query?" + urllib.parse.urlencode({"query": literal, "run": "1"}))
+    assert "<td>&lt;b&gt;bold&lt;/b&gt;</td>" in body.decode()
+
+
+# -- units -------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text,update", [
+    ("INSERT DATA { <a:b> <a:b> <a:b> }", True),
+    ("PREFIX x: <http://x/>\n# INSERT\nDELETE WHERE { ?s ?p ?o }", True),
+    ("prefix x: <http://x/> with <http://g> delete { ?s ?p ?o } where { ?s ?p ?o }", True),
+    ("LOAD <http://example.org/data.ttl>", True),
+    ('SELECT * WHERE { ?s ?p "INSERT DATA" }', False),
+    ("# DELETE everything\nSELECT * WHERE { ?s <http://x/DELETE> ?o }", False),
+    ("PREFIX insert: <http://x/> SELECT * WHERE { ?s insert:x ?o }", False),
+])
+def test_looks_like_update(text, update):
+    assert looks_like_update(text) is update
+
+
+def test_uses_service_ignores_strings_comments_and_names():
+    assert uses_service("SELECT * { service <http://x> { ?s ?p ?o } }")
+    assert not uses_service('SELECT * { ?s ?p "SERVICE" } # SERVICE')
+    assert not uses_service("SELECT ?service { ?service <http://x/SERVICE> ?o }")
+
+
+def test_negotiate():
+    assert negotiate(None, "select") == "json" and negotiate("", "graph") == "turtle"
+    assert negotiate("text/*", "select") == "csv"
+    assert negotiate("application/n-triples, text/turtle;q=0.1", "graph") == "ntriples"
+    with pytest.raises(HttpError):
+        negotiate("text/csv", "graph")
