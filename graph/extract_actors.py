@@ -549,10 +549,52 @@ class ActorFinder:
         text = self.text
         for para_index, (p_start, p_end) in enumerate(self.paragraphs):
             toks = tokens(text, p_start, p_end)
+            primed = self.prime_known(toks)
             for run in cap_runs(text, toks):
+                if any(s <= run[0].start < e or s < run[-1].end <= e for s, e in primed):
+                    outside = [t for t in run if not any(s <= t.start < e for s, e in primed)]
+                    if not outside or len(outside) == len(run):
+                        continue
+                    run = _trim(outside) if outside[0].start > run[0].start else outside
+                    if not run or any(not _joins(text, a, b) for a, b in zip(run, run[1:])):
+                        continue
                 self.classify(run, para_index, p_start)
         self.acronyms()
         self.administrations()
+
+    def prime_known(self, toks: list[Token]) -> list[tuple[int, int]]:
+        """Register the known actors whose multi-word names occur here ("Immigration and Customs Enforcement")."""
+        spans = []
+        index = 0
+        while index < len(toks):
+            matched = None
+            for parts, entry in self.known_table.get(toks[index].text, []):
+                if self._matches(toks, index, parts):
+                    matched = (parts, entry)
+                    break
+            if matched is None:
+                index += 1
+                continue
+            parts, entry = matched
+            self.register_known(entry, " ".join(parts) if " ".join(parts) != entry[2] else None)
+            spans.append((toks[index].start, toks[index + len(parts) - 1].end))
+            index += len(parts)
+        return spans
+
+    @property
+    def known_table(self):
+        if self._known_table is None:
+            table: dict[str, list] = {}
+            for words, entry in self.known.by_alias.items():
+                parts = tuple(t.text for t in tokens(words))
+                if len(parts) >= 2 and any(not p[:1].isupper() for p in parts):
+                    table.setdefault(parts[0], []).append((parts, entry))
+            for entries in table.values():
+                entries.sort(key=lambda e: -len(e[0]))
+            self._known_table = table
+        return self._known_table
+
+    _known_table = None
 
     def classify(self, run: list[Token], para_index: int, p_start: int):
         text = self.text
@@ -580,6 +622,15 @@ class ActorFinder:
             elif actor.type == "Facility" and not in_quote:
                 self.facility(run)
             return
+        for cut, tok in enumerate(run):
+            if tok.text in ("of", "for") and cut > 1 and self.split_title(run[:cut]):
+                self.classify(run[:cut], para_index, p_start)
+                rest = run[cut + 1:]
+                while rest and rest[0].text in CONNECTORS:
+                    rest = rest[1:]
+                if rest:
+                    self._known_words(_words(text, rest))
+                return
         split = self.split_title(run)
         if split:
             qualifier, title, name = split

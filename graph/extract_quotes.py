@@ -50,7 +50,8 @@ INVERTABLE = {"said", "says", "added", "adds", "asked", "asks", "replied", "wrot
 VERB_RE = re.compile(r"\b(" + SPEECH_VERBS + r")\b|\b[Aa]ccording to\b|\bas saying\b")
 GAP_RE = re.compile(
     r"(?:\s*,\s*(?!(?:and|but|or|so|then|while|as|because|if|when|although|though|after|before|since)\b)"
-    r"[^\"“”«»,;.!?]{1,200}(?:,\s*[^\"“”«»,;.!?]{1,120}){0,1},)?\s*"
+    r"[^\"“”«»,;.!?]{1,200}(?:,\s*[^\"“”«»,;.!?]{1,120}){0,1},)?"
+    r"(?:\s+(?:of|from)\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})?\s*"
     r"(?:(?:also|later|then|again|previously|earlier|once|has|had|have|would|will|quickly|repeatedly|simply|only|"
     r"just|further|recently|first|initially|separately|publicly|privately|flatly|bluntly|angrily|on\s+[A-Z]\w+day|"
     r"in\s+an\s+interview|in\s+a\s+statement)\s+){0,3}")
@@ -620,6 +621,15 @@ class Attributor:
             if noun in ("group", "organization", "organisation") or noun in actor.name.lower():
                 if best is None or mention.start > best.start:
                     best = mention
+        if best is None:
+            # "ICE said ... In a statement, the agency said": the one organization just mentioned
+            for number in (para, para - 1):
+                recent = {m.actor for m in self.mentions_by_para.get(number, []) if m.start < pos and not m.in_quote
+                          and self.reg.actors[m.actor].type == "Organization"}
+                if len(recent) == 1:
+                    return recent.pop()
+                if recent:
+                    break
         return best.actor if best else None
 
     def unnamed(self, words: str) -> str:
