@@ -23,6 +23,7 @@ import click
 from rdflib import Graph
 
 from .errors import CheckFailed
+from .lint import validate_check as lint_check
 from .ns import GR
 from .ontology import Ontology
 
@@ -121,9 +122,8 @@ def query_check(store, ontology: Ontology, report: ValidationReport | None = Non
 CHECKS: list[Check] = [
     Check("shacl", "each article graph conforms to the SHACL shapes", shacl_check),
     Check("queries", "each integrity query (*-violation.rq) returns no rows", query_check),
-    # The ontology lint (graph/lint.py) goes here, e.g.
-    #   Check("lint", "the ontology modules are declared, documented and consistent", lint_check),
-    # with lint_check(store, ontology, report) turning lint findings of severity `error` into Problems.
+    # The ontology lint (graph/lint.py, `kg lint`): its errors, each with file:line and the fix.
+    Check("lint", "the ontology and its extensions lint without error", lint_check),
 ]
 
 
@@ -185,4 +185,4 @@ def validate(store_spec, ontology_dirs):
         lines += [f"  {p}" for p in report.problems]
         raise CheckFailed("\n".join(lines))
     click.echo(f"ok: {report.articles} article graph(s) conform to the shapes; "
-               f"{report.queries} integrity queries return no rows")
+               f"{report.queries} integrity queries return no rows; the ontology lints without error")

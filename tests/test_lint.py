@@ -145,3 +145,19 @@ def test_the_report_reads_like_robots():
     text = report([Finding(ERROR, "ex:A", "class has no rdfs:label", "x.ttl", 3, "missing_label", "add rdfs:label")])
     assert text.splitlines()[0].split()[:3] == ["ERROR", "missing_label", "x.ttl:3"]
     assert "fix: add rdfs:label" in text and text.endswith("1 error(s), 0 warning(s), 0 info")
+
+
+def test_kg_validate_runs_the_lint(tmp_path):
+    """A built graph that conforms still fails `kg validate` when an extension has a lint error, naming file:line."""
+    from .conftest import MINI_DIR
+
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(MINI_DIR), "--store", str(out)]).exit_code == 0
+    clean = CliRunner().invoke(main, ["validate", "--store", str(out)])
+    assert clean.exit_code == 0 and "the ontology lints without error" in clean.output
+    folder = fixture("misspelt_standard_term")
+    broken = CliRunner().invoke(main, ["validate", "--store", str(out), "--ontology", str(folder)])
+    assert broken.exit_code == 1
+    line = marked_line(folder / "misspelt-standard-term.ttl", "misspelt_standard_term")
+    assert re.search(rf"\[lint\] skos:prefLable: .*fix: write skos:prefLabel .*misspelt-standard-term\.ttl:{line}",
+                     broken.stderr), broken.stderr
