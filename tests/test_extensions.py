@@ -166,6 +166,13 @@ def test_the_extension_shapes_validate_articles(treaties, tmp_path):
     assert not (tmp_path / "out" / "graph.trig").exists()
 
 
+def test_the_validated_graph_passes_kg_validate_with_the_extension(treaties):
+    extension, _, out = treaties
+    result = kg("validate", "--store", out, "--ontology", extension)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "1 article graph(s) conform to the shapes" in result.output and "lints without error" in result.output
+
+
 def test_the_extension_queries_are_listed_and_answer(treaties):
     extension, _, out = treaties
     listed = kg("query", "--list", "--ontology", extension)
