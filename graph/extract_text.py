@@ -316,7 +316,8 @@ _FURNITURE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|footer|share|sharing|social|newsletter|related|recirc|promo|"
     r"advert|advertisement|ad|ads|adslot|cookie|cookies|consent|subscribe|subscription|signup|sign-up|paywall|"
     r"sidebar|breadcrumb|breadcrumbs|comments?|most-popular|popular|trending|teaser|recommended|more-stories|"
-    r"skip|skiplink|visually-hidden|sr-only|modal|banner|masthead|toolbar|print|donate|donation|author-bio|bio)"
+    r"skip|skiplink|visually-hidden|sr-only|modal|banner|masthead|toolbar|print|donate|donation|author-bio|bio|"
+    r"pullquote|pull-quote|pullout|pull)"
     r"(?:$|[\s_-])", re.I)
 _TAGS_CLASS = re.compile(r"(?:^|[\s_-])(?:tags?|topics?|keywords?|categories|tag-list|taglist)(?:$|[\s_-])", re.I)
 _CREDIT_CLASS = re.compile(r"credit|copyright|photographer|attribution", re.I)
@@ -357,7 +358,7 @@ class _HTMLBlocks(HTMLParser):
         for tag, _skip, hint in reversed(self.stack):
             if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
                 return "heading", int(tag[1]), hint
-            if tag == "figcaption":
+            if tag == "figcaption" or re.search(r"caption", hint, re.I):
                 return ("credit" if _CREDIT_CLASS.search(hint) else "caption"), 0, hint
             if _CREDIT_CLASS.search(hint):
                 return "credit", 0, hint
@@ -640,6 +641,7 @@ _DATE_MDY = re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", re.
 _DATE_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(\d{4})", re.I)
 _DATE_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?\s*(Z|[+-]\d\d:?\d\d)?)?")
 _TIME = re.compile(r"(\d{1,2})(?::(\d\d))?\s*([ap])\.?\s*m\.?(?:\s+([ECMP][SD]?T|GMT|UTC|BST|CET|CEST))?", re.I)
+_TIME_24 = re.compile(r"\b(\d{1,2})[:.](\d\d)\s*(GMT|UTC|BST|CEST|CET)\b", re.I)
 _US_ZONES = {"E": -5, "C": -6, "M": -7, "P": -8}
 
 
@@ -694,7 +696,13 @@ def parse_date(text: str) -> dt.datetime | dt.date | None:
         return None
     time = _TIME.search(text)
     if not time:
-        return day
+        clock = _TIME_24.search(text, match.end())
+        if not clock or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
+            return day
+        zone = clock.group(3).upper()
+        offset = {"GMT": 0, "UTC": 0, "BST": 1, "CET": 1, "CEST": 2}.get(zone)
+        tz = dt.timezone(dt.timedelta(hours=offset)) if offset is not None else None
+        return dt.datetime(day.year, day.month, day.day, int(clock.group(1)), int(clock.group(2)), tzinfo=tz)
     hour, minute = int(time.group(1)) % 12 + (12 if time.group(3).lower() == "p" else 0), int(time.group(2) or 0)
     if hour > 23 or minute > 59:
         return day
@@ -717,7 +725,8 @@ def parse_date(text: str) -> dt.datetime | dt.date | None:
 
 
 _DATE_LINE = re.compile(
-    r"^(?:(?:published|updated|posted|last updated|first published)\s*:?\s*(?:on\s+)?)?(?:[a-z]{3,9}day,?\s+)?"
+    r"^(?:(?:published|updated|posted|last updated|first published)\s*:?\s*(?:on\s+)?)?"
+    r"(?:(?:[a-z]{3,6}day|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?,?\s+)?"
     r"(?:" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+" + _MONTH + r",?\s+\d{4}|\d{4}-\d\d-\d\d)"
     r"|^(?:published|updated|posted)\b", re.I)
 _BYLINE = re.compile(r"^(?:by|written by|words by)\s+(\S.{0,200})$", re.I)
@@ -757,7 +766,8 @@ def split_byline(byline: str) -> tuple[list[str], str | None]:
 
 _PROMO_SHORT = re.compile(   # whole short lines (at most 8 words) that are page furniture
     r"^(?:share|share (?:this|on|via)\b.*|copy link|email|print|advertisement|sponsored|sponsor message|donate|"
-    r"read more|read next|more from\b.*|related(?: stories| coverage| content)?:?|related:.*|recommended(?: for you)?|"
+    r"read more|read more:.*|read next:?.*|more:.*|more from\b.*|related(?: stories| coverage| content)?:?|related:.*|"
+    r"recommended(?: for you)?|"
     r"most (?:popular|read)|trending|you may also like|also read\b.*|see also\b.*|watch\b.*|listen\b.*|"
     r"click here\b.*|log ?in|sign ?in|\d* ?comments?|leave a comment|\d+[- ]min(?:ute)? read|"
     r"facebook|twitter|x|instagram|linkedin|whatsapp|reddit|flipboard|threads|bluesky)[\s.!:|·•]*$", re.I)
@@ -774,7 +784,8 @@ _CREDIT_HINT = re.compile(
     r"\bimage:|\bcourtesy\b|/bloomberg|\bepa\b|/pool|/npr\b|shutterstock|\bphoto\b", re.I)
 _CAPTION_CREDIT = re.compile(   # "Jordan Lee/The Daily Ledger", "(Marvin Reinos/AFP via Getty Images)" ending a caption
     r"(?<=[.!?)])\s+\(?((?:Photo(?:graph)?:?\s*(?:by\s+)?)?[A-Z][\w'’-]*(?:\s[A-Z][\w'’.-]*){0,3}\s?/\s?"
-    r"[A-Z][\w&'’.-]*(?:\s[A-Z][\w&'’.-]*){0,4}(?:\svia\s[A-Z][\w&'’.-]*(?:\s[A-Z][\w&'’.-]*){0,3})?)\)?\s*$")
+    r"[A-Z][\w&'’.-]*(?:\s[A-Z][\w&'’.-]*){0,4}(?:\svia\s[A-Z][\w&'’.-]*(?:\s[A-Z][\w&'’.-]*){0,3})?|"
+    r"(?:Photo(?:graph)?|Image|Picture|Credit)s?(?::|\s+by)\s*[A-Z][\w&'’.-]*(?:\s[A-Z][\w&'’.-]*){0,4})\)?\s*$")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s*$|[\"”]\s*$")
 _ALL_CAPS_LABEL = re.compile(r"^[^a-z]*[A-Z][^a-z]*$")
 
@@ -903,6 +914,13 @@ def clean(text: str, kind: str, source_name: str = "") -> Cleaned:
                 removed.append(text)
             index += 1
             continue
+        if in_header and result.byline is None and _words(text) <= 10 and re.match(
+                r"^[A-Z][\w'’-]+(?:\s[A-Z][\w'’.-]+){1,2},\s", text) and _JOB.search(text.split(",", 1)[1]):
+            result.byline = text                     # "Jessica Harlow, Home affairs correspondent"
+            kept.append(Block(text, kind="byline"))
+            roles.append("byline")
+            index += 1
+            continue
         if in_header and (_BYLINE.match(text) or block.kind == "byline") and _words(text) <= 16 and result.byline is None:
             byline = text if _BYLINE.match(text) else text
             result.byline = byline
@@ -940,6 +958,21 @@ def clean(text: str, kind: str, source_name: str = "") -> Cleaned:
     if navigation:
         notes.append(f"removed {len(navigation)} line(s) of site navigation, section labels and links "
                      f"({_short(', '.join(navigation[:6]), 80)})")
+
+    # -- pull quotes: a short paragraph that only repeats words another paragraph has ---------------------------
+    body_texts = [b.text for b, r in zip(kept, roles) if r == "body"]
+    deduped_blocks, deduped_roles = [], []
+    for block, role in zip(kept, roles):
+        core = block.text.strip(" \"“”'‘’").rstrip(".,").strip()
+        quoted = block.text[:1] in "\"“‘'" and block.text.rstrip()[-1:] in "\"”’'"
+        if role == "body" and quoted and 4 <= _words(core) <= 60 and sum(1 for t in body_texts if core in t) >= 2:
+            notes.append(f"removed a pull quote repeating the text ({_short(core)})")
+            removed.append(block.text)
+            body_texts.remove(block.text)
+            continue
+        deduped_blocks.append(block)
+        deduped_roles.append(role)
+    kept, roles = deduped_blocks, deduped_roles
 
     # -- the tail: everything after the last body paragraph is tags or footer -------------------------------
     last_body = max((i for i, r in enumerate(roles) if r == "body" and _is_body(kept[i])), default=len(kept) - 1)
