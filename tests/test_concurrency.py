@@ -145,3 +145,50 @@ def test_readers_see_the_old_or_the_new_graph_while_builds_run(references, tmp_p
     assert len(seen) > 10
     assert set(seen) == {old, new}, "a reader saw a graph that is neither the old nor the new one (or never the old)"
     assert seen[-1] == new
+
+
+def test_kg_serve_answers_while_builds_run_and_sees_the_old_or_the_new_graph(references, tmp_path):
+    """`kg serve`'s workers read published snapshots: every answer during three builds is story-a's old graph or
+    its new one, no request fails, and the last answers show the last build."""
+    import urllib.parse
+
+    from .test_serve import start
+
+    out, v1 = built(references, tmp_path, 1)
+    v2 = references[2]["folders"]
+    as_triples = {version: {line.rsplit(" ", 1)[0] + " ." for line in references[version]["graphs"]["story-a"]}
+                  for version in (1, 2)}
+    construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GR}article/story-a> {{ ?s ?p ?o }} }}"
+    served = start(out, "--workers", "2")
+    answers, failures, stop = [], [], threading.Event()
+
+    def ask():
+        while not stop.is_set():
+            status, _, body = served.request("/sparql?" + urllib.parse.urlencode({"query": construct}),
+                                             headers={"Accept": "application/n-triples"})
+            if status != 200:
+                failures.append((status, body[:200]))
+            else:
+                answers.append(frozenset(line for line in body.decode("utf-8").splitlines() if line.strip()))
+
+    clients = [threading.Thread(target=ask) for _ in range(2)]
+    try:
+        for client in clients:
+            client.start()
+        for folders in (v2, v1, v2):
+            build = start_build(*folders, "--store", out, "--no-html")
+            assert build.wait(timeout=120) == 0, build.stderr.read()
+            time.sleep(0.3)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for client in clients:
+            client.join()
+        served.process.terminate()
+        served.process.wait(timeout=30)
+    assert not failures, failures[:3]
+    assert len(answers) > 10
+    extra = sorted(set().union(*answers) - as_triples[1] - as_triples[2])[:3]
+    missing = sorted((as_triples[1] | as_triples[2]) - set().union(*answers))[:3]
+    assert set(answers) == {frozenset(as_triples[1]), frozenset(as_triples[2])}, (extra, missing)
+    assert answers[-1] == frozenset(as_triples[2])
