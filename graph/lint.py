@@ -466,8 +466,18 @@ def check_buildable(ontology) -> None:
     parse, a subclass or subproperty cycle, a term that is both a class and a property."""
     from .errors import InputError
 
-    blocking = [f for f in lint_ontology(ontology) if f.severity == ERROR and f.rule in BUILD_RULES
-                and "skos:broader" not in f.message]  # a concept cycle makes the docs odd, not the graph wrong
+    from .modules import modules as find_modules
+
+    merged = ontology.graph  # parsed already for the build; a file that does not parse raises here, with its line
+    # Only the rules of BUILD_RULES, on the merged graph: a build pays for these on every run. Files are parsed
+    # one by one (to say where) only when something is wrong.
+    findings = [_explain(f) for f in _cycles(merged, RDFS.subClassOf, "class", "rdfs:subClassOf")
+                + _cycles(merged, RDFS.subPropertyOf, "property", "rdfs:subPropertyOf") + _property_kinds(merged)]
+    findings += class_and_property(merged)
+    blocking = [f for f in findings if f.severity == ERROR and f.rule in BUILD_RULES]
+    if blocking:
+        locator = _Locator([f for m in find_modules(ontology) for f in m.files])
+        blocking = [_readable(locator.place(f, merged), merged) for f in blocking]
     if blocking:
         raise InputError("the ontology is broken; fix it or remove the extension that brings it:\n"
                          + "\n".join(f"  {f}" for f in blocking))
