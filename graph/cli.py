@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from pathlib import Path
 
@@ -22,10 +23,15 @@ def reports_errors(command):
         try:
             return command(*args, **kwargs)
         except KgError as exc:
-            click.echo(f"kg: {exc}", err=True)
+            click.echo(f"kg: {_printable(str(exc))}", err=True)
             sys.exit(exc.exit_code)
 
     return wrapper
+
+
+def _printable(message: str) -> str:
+    """Control characters from a hostile file (ESC sequences that retitle or clear a terminal) shown as escapes."""
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", message)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

@@ -110,7 +110,10 @@ def looks_like_update(text: str) -> bool:
 
 
 def uses_service(text: str) -> bool:
-    return "SERVICE" in keywords(text)
+    # Any bare SERVICE word, also right after the "." that ends a triple pattern (`?s ?p ?o .SERVICE <url> {}`),
+    # which keywords() leaves out to spare prefixed names such as ex:a.b: a false alarm refuses a query, a miss
+    # makes the server fetch a URL (pyoxigraph runs SERVICE over HTTP).
+    return re.search(r"(?i)(?<![\w:?$@-])SERVICE(?![\w:-])", code_only(text)) is not None
 
 
 # -- content negotiation ---------------------------------------------------------------------------

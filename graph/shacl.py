@@ -74,6 +74,13 @@ def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
             for prefixes in shapes.objects(constraint, SH.prefixes) for d in shapes.objects(prefixes, SH.declare)
         )
         select = str(shapes.value(constraint, SH.select))
+        from .serve import uses_service  # (serve imports nothing of this module)
+
+        if uses_service(select):  # pyoxigraph would fetch the URL: a shape from an extension must not reach out
+            from .errors import InputError
+
+            raise InputError(f"the SHACL constraint of {short(holder)} uses SERVICE, which would make `kg build` "
+                             "fetch a URL; shapes may only look at the graph: remove the SERVICE clause")
         if path is not None:
             select = select.replace("$PATH", f"<{path}>")
         message = shapes.value(constraint, SH.message) or shapes.value(holder, SH.message) or "does not conform"
