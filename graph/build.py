@@ -168,8 +168,8 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
 
 
 def _skip(report: BuildReport, path: Path, option: str) -> None:
-    """Not writing a whole-store output: remove the old one, which would no longer match the store."""
-    if path.exists():
+    """Not writing a whole-store output: remove the old one if the store changed (it would no longer match)."""
+    if path.exists() and (report.rebuilt or report.removed):
         path.unlink()
     if report.triples > EXPORT_LIMIT:
         report.notes.append(f"{path.name} not written: the store holds {report.triples} triples (over "

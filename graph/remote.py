@@ -269,7 +269,9 @@ def _strip_literals(sparql: str) -> str:
 
 
 def with_values(sparql: str, bindings: dict[str, Node]) -> str:
-    """Bind variables by a VALUES block opening the query's WHERE group, so FILTER(BOUND(?x)) sees them.
+    """Bind variables with a VALUES block closing the query's WHERE group (after its BINDs, inside its FILTERs'
+    scope), the SPARQL text that behaves like pyoxigraph's substitutions for this project's parameter style
+    (graph/queries.py): a pattern or BIND that binds the parameter keeps the matching rows, and a FILTER sees it.
 
     The values are written by Oxigraph's term serialiser (N-Triples syntax, exact escaping): text from the
     command line is never pasted into the query as syntax.
@@ -277,12 +279,23 @@ def with_values(sparql: str, bindings: dict[str, Node]) -> str:
     if not bindings:
         return sparql
     blank = _strip_literals(sparql)
-    brace = blank.find("{")
-    if brace < 0:
+    opening = blank.find("{")
+    if opening < 0:
         raise QueryError("cannot bind parameters: the query has no WHERE group")
+    depth, closing = 0, -1
+    for index in range(opening, len(blank)):
+        if blank[index] == "{":
+            depth += 1
+        elif blank[index] == "}":
+            depth -= 1
+            if depth == 0:
+                closing = index
+                break
+    if closing < 0:
+        raise QueryError("cannot bind parameters: the query's WHERE group is not closed")
     names = " ".join(f"?{name}" for name in bindings)
     values = " ".join(str(to_ox(term)) for term in bindings.values())
-    return f"{sparql[:brace + 1]} VALUES ({names}) {{ ({values}) }}{sparql[brace + 1:]}"
+    return f"{sparql[:closing]}\n  VALUES ({names}) {{ ({values}) }}\n{sparql[closing:]}"
 
 
 def _term(binding: dict) -> Node | None:

@@ -145,9 +145,9 @@ class Corpus:
         return folder
 
 
-def generate(root: Path, articles: int, seed: int = 7, start: int = 0) -> tuple[Corpus, list[Path]]:
-    """Write ``articles`` article folders under ``root/articles`` and the doctrine extension under ``root/ontology``."""
-    corpus = Corpus(actors=max(200, articles * 2), seed=seed)
+def generate(root: Path, articles: int, seed: int = 7, start: int = 0, doctrines: int = 300) -> tuple[Corpus, list[Path]]:
+    """Write ``articles`` article folders under ``root/articles`` and the doctrines under ``root/ontology-extension``."""
+    corpus = Corpus(actors=max(200, articles * 2), doctrines=doctrines, seed=seed)
     corpus.write_ontology_extension(Path(root) / "ontology-extension")
     folders = [corpus.write_article(Path(root) / "articles", n) for n in range(start, start + articles)]
     return corpus, folders

@@ -1,0 +1,526 @@
+"""How fast is the project's store against the engine's own limit? A synthetic corpus, measured in one run.
+
+Run:  .venv/bin/python scripts/bench.py --size 1000000          (about 1M triples: 1,985 articles)
+      .venv/bin/python scripts/bench.py --size 20000 --stores embedded,memory
+      .venv/bin/python scripts/bench.py --articles 50 --json bench.json
+
+--size N asks for about N triples (a generated article makes 504 triples: 20 actors, 15 statements of 150
+characters with anchors, 2 offers with their actions, a doctrine condition, 6 legal positions); --articles N asks
+for N articles instead. The corpus is made by scripts/gen_corpus.py (actors shared across articles with Zipf
+popularity, doctrines from a pool of 300 declared in a generated ontology extension passed with --ontology).
+
+What is measured, all in this run, on this machine:
+
+full build     `kg build --store DIR` on every article, in a child process: reading, converting and SHACL-
+               validating on every core, then writing each article's graph in its own transaction; its peak
+               memory is the sum of the resident memory of the build process and its workers, sampled every
+               50 ms. The other store kinds reuse the same prepared graphs: their full build time is the measured
+               prepare time plus their own write phase (uploads and MOVEs for a SPARQL endpoint).
+bulk load      the same quads (N-Quads dumped from the built store) loaded by pyoxigraph's Store.bulk_load into a
+               fresh on-disk store and into memory: the engine's limit, no validation, no transactions.
+incremental    one new article added to the built store (`kg build` naming every article, so every input hash
+               is checked): in the build process (the summary's time) and as a whole command (with Python's start).
+queries        every named query (ontology/queries and extensions), p50 and p95 over --runs runs: through the
+               project's store interface (rows as rdflib terms) and raw pyoxigraph on the bulk-loaded store
+               (`Store.query(..., use_default_graph_as_union=True)`, every value read), and on the servers.
+html           graph.html's write_html on stores of about 1,000 and 5,000 drawable nodes.
+
+Targets (issue 6): full build within 3x of the bulk load; each named query within 2x of raw pyoxigraph and
+under 1 s; one-article incremental build under 1 s; peak memory under 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import pyoxigraph as ox  # noqa: E402
+
+import gen_corpus  # noqa: E402
+from graph import queries  # noqa: E402
+from graph.ns import KG, ONTOLOGY_GRAPH, ONTOLOGY_IRI  # noqa: E402
+from graph.ontology import Ontology  # noqa: E402
+
+TRIPLES_PER_ARTICLE = 504
+KG_CMD = [sys.executable, "-c", "import sys; from graph.cli import main; sys.exit(main())"]
+VIRTUOSO_INI = ROOT / "scripts" / "virtuoso" / "virtuoso.ini"
+
+
+# -- servers -----------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, seconds: float = 60.0, process=None) -> None:
+    import urllib.request
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server for {url} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+class Server:
+    """An Oxigraph server or a Virtuoso, on 127.0.0.1, with its data in a temporary folder."""
+
+    def __init__(self, kind: str, folder: Path):
+        self.kind, self.folder = kind, Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env: dict[str, str] = {}
+        self.process = None
+
+    def start(self) -> "Server":
+        log = open(self.folder / "server.log", "ab")
+        if self.kind == "oxigraph":
+            binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+            self.process = subprocess.Popen([binary, "serve", "--location", str(self.folder / "data"),
+                                             "--bind", f"127.0.0.1:{self.port}"], stdout=log, stderr=log)
+            wait_http(f"{self.url}/query?query=ASK%7B%7D", process=self.process)
+        else:
+            ini = VIRTUOSO_INI.read_text(encoding="utf-8")
+            ini = ini.replace("127.0.0.1:1111", f"127.0.0.1:{free_port()}").replace("127.0.0.1:8890", f"127.0.0.1:{self.port}")
+            (self.folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
+            self.process = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", "virtuoso.ini"],
+                                            cwd=self.folder, stdout=log, stderr=log)
+            wait_http(f"{self.url}/sparql?query=ASK%7B%7D", process=self.process)
+            self.env = {"KG_SPARQL_SERVER": "virtuoso", "KG_STORE_USER": "dba", "KG_STORE_PASSWORD": "dba"}
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def available(kind: str) -> bool:
+    if kind == "oxigraph-server":
+        return bool(shutil.which("oxigraph", path=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")))
+    if kind == "virtuoso":
+        return bool(shutil.which("virtuoso-t"))
+    return True
+
+
+# -- measuring ---------------------------------------------------------------------------------------
+class PeakMemory:
+    """Peak of the summed resident memory of a process and its children, sampled every 50 ms."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            import psutil
+        except ImportError:  # pragma: no cover - psutil is in the test extra
+            return
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self._stop.is_set():
+            try:
+                total = root.memory_info().rss + sum(c.memory_info().rss for c in root.children(recursive=True))
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self.thread.join()
+        return self.peak
+
+
+def run_kg(args: list[str], env: dict | None = None) -> tuple[float, str, int]:
+    """Run `kg ARGS` as a child process; return (wall seconds, stdout, peak bytes)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(KG_CMD + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **(env or {})}, cwd=ROOT)
+    memory = PeakMemory(process.pid)
+    out, err = process.communicate()
+    wall = time.perf_counter() - started
+    peak = memory.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"kg {' '.join(args[:3])} ... failed ({process.returncode}):\n{err[-3000:]}")
+    return wall, out, peak
+
+
+def summary_seconds(output: str) -> dict[str, float]:
+    match = re.search(r"time: ([\d.]+) s \(prepare ([\d.]+) s, write ([\d.]+) s, export ([\d.]+) s\)", output)
+    if not match:
+        return {}
+    return dict(zip(("total", "prepare", "write", "export"), map(float, match.groups())))
+
+
+def timed(function, runs: int) -> list[float]:
+    times = []
+    for i in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+        if i == 0 and times[0] > 5:  # a slow query: one run shows it (and keeps the benchmark within the hour)
+            runs = 1
+        if i + 1 >= runs:
+            break
+    return times
+
+
+def _probe(directory: Path, query) -> None:
+    from graph.store import OxigraphStore
+
+    store = OxigraphStore(directory, read_only=True)
+    queries.execute(store, query, {})
+    os._exit(0)
+
+
+def finishes(directory: Path, query, timeout: float):
+    """Run the query once in a forked child; None when it answered within ``timeout`` seconds, else the time."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("fork").Process(target=_probe, args=(directory, query))
+    child.start()
+    child.join(timeout)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        return timeout
+    if child.exitcode != 0:
+        raise RuntimeError(f"the query {query.name} failed on the embedded store (exit {child.exitcode})")
+    return None
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    k = (len(ordered) - 1) * p
+    lo, hi = math.floor(k), math.ceil(k)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def raw_query(store: ox.Store, text: str) -> int:
+    answer = store.query(text, use_default_graph_as_union=True)
+    if isinstance(answer, ox.QueryBoolean):
+        return int(bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        names = [v.value for v in answer.variables]
+        rows = 0
+        for solution in answer:
+            for name in names:
+                solution[name]
+            rows += 1
+        return rows
+    return sum(1 for _ in answer)
+
+
+def graph_items(store: ox.Store) -> list[tuple[str, str]]:
+    """(graph name, N-Triples) of every article graph in a built store: the prepared data, for other stores."""
+    items = []
+    for graph in sorted(store.named_graphs(), key=lambda g: g.value):
+        if not graph.value.startswith("https://w3id.org/legal-news-kg/graph/article/"):
+            continue
+        lines = [f"{q.subject} {q.predicate} {q.object} ." for q in store.quads_for_pattern(None, None, None, graph)]
+        items.append((graph.value, "\n".join(lines)))
+    return items
+
+
+def ontology_graph_text(store: ox.Store) -> str:
+    return "\n".join(f"{q.subject} {q.predicate} {q.object} ."
+                     for q in store.quads_for_pattern(None, None, None, ox.NamedNode(str(ONTOLOGY_GRAPH))))
+
+
+# -- the benchmark -----------------------------------------------------------------------------------
+def bench(args) -> dict:
+    from rdflib import URIRef
+
+    from graph.remote import RemoteStore
+    from graph.store import OxigraphStore
+
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="kg-bench-"))
+    articles = args.articles or max(2, round(args.size / TRIPLES_PER_ARTICLE))
+    results: dict = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                                 "pyoxigraph": ox.__version__ if hasattr(ox, "__version__") else "?"},
+                     "articles": articles, "stores": {}, "queries": {}, "html": {}}
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
+    servers: list[Server] = []
+    try:
+        say(f"generating {articles} articles (+1 for the incremental build) in {work}")
+        corpus, folders = gen_corpus.generate(work / "corpus", articles)
+        extension = work / "corpus" / "ontology-extension"
+        extra = corpus.write_article(work / "corpus" / "extra", articles)
+        ontology = Ontology(extra_extension_dirs=[extension])
+        dirs = [str(f) for f in folders]
+
+        # 1. full build into the embedded store, as a command
+        say("full build: kg build (embedded store on disk)")
+        embedded = work / "embedded"
+        wall, out, peak = run_kg(["build", "--store", str(embedded), "--ontology", str(extension), *dirs])
+        seconds = summary_seconds(out)
+        triples = int(re.search(r"triples: (\d+)", out).group(1))
+        results["triples"] = triples
+        results["stores"]["embedded"] = {"full_build_s": wall, "prepare_s": seconds.get("prepare"),
+                                         "write_s": seconds.get("write"), "peak_memory_mb": peak / 2**20}
+        prepare_s = seconds.get("prepare", 0.0)
+
+        # 2. the engine's limit: the same quads through pyoxigraph's bulk loader
+        built = ox.Store.read_only(str(embedded / "store"))
+        dump = work / "all.nq"
+        built.dump(str(dump), ox.RdfFormat.N_QUADS)
+        items = graph_items(built)
+        onto_text = ontology_graph_text(built)
+        del built
+        say("bulk load: pyoxigraph Store.bulk_load of the same quads")
+        bulk_disk = ox.Store(str(work / "bulk"))
+        started = time.perf_counter()
+        bulk_disk.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+        bulk_disk.flush()
+        results["bulk_load_disk_s"] = time.perf_counter() - started
+        bulk_memory = ox.Store()
+        started = time.perf_counter()
+        bulk_memory.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+        results["bulk_load_memory_s"] = time.perf_counter() - started
+        del bulk_memory
+
+        # 3. the other kinds of store: the same prepared graphs written through the store interface
+        stores = {"embedded": None}
+        for kind in args.stores:
+            if kind == "embedded":
+                continue
+            if not available(kind):
+                say(f"{kind}: not installed, left out")
+                continue
+            say(f"write phase: {kind}")
+            env: dict[str, str] = {}
+            url = "memory:"
+            if kind == "memory":
+                import graph.store as store_module
+
+                store_module._MEMORY.clear()
+                store = OxigraphStore(None)
+            else:
+                server = Server("oxigraph" if kind == "oxigraph-server" else "virtuoso", work / kind).start()
+                servers.append(server)
+                env, url = server.env, server.url
+                store = RemoteStore(server.url, env={**os.environ, "KG_STORE_TIMEOUT": str(args.query_timeout), **env})
+            started = time.perf_counter()
+            store.replace_graph(ONTOLOGY_GRAPH, onto_text)
+            store.replace_graphs([(URIRef(name), text) for name, text in items])
+            store.flush()
+            write_s = time.perf_counter() - started
+            results["stores"][kind] = {"full_build_s": prepare_s + write_s, "prepare_s": prepare_s,
+                                       "write_s": write_s, "peak_memory_mb": None}
+            stores[kind] = (store, env, url)
+
+        # 4. incremental: one more article
+        say("incremental build: one new article")
+        wall, out, _ = run_kg(["build", "--store", str(embedded), "--ontology", str(extension), *dirs, str(extra)])
+        results["stores"]["embedded"]["incremental_command_s"] = wall
+        results["stores"]["embedded"]["incremental_s"] = summary_seconds(out).get("total")
+        if "1 rebuilt" not in out:
+            raise RuntimeError(f"the incremental build rebuilt more than one article:\n{out}")
+        for kind, entry in stores.items():
+            if entry is None or kind == "memory":
+                continue
+            store, env, url = entry
+            from graph.build import build
+
+            saved = {k: os.environ.get(k) for k in env}
+            os.environ.update(env)
+            try:
+                report = build([*folders, extra], url, ontology=ontology, html=False, trig=False)
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+            results["stores"][kind]["incremental_s"] = report.seconds["total"]
+            if len(report.rebuilt) != 1:
+                raise RuntimeError(f"{kind}: the incremental build rebuilt {len(report.rebuilt)} articles")
+        # the raw store gets the extra article too, so both sides answer over the same triples
+        project = OxigraphStore(embedded, read_only=True)
+        extra_graph = ox.NamedNode(f"https://w3id.org/legal-news-kg/graph/article/{extra.name}")
+        bulk_disk.extend(ox.Quad(q.subject, q.predicate, q.object, q.graph_name)
+                         for q in project.store.quads_for_pattern(None, None, None, extra_graph))
+        bulk_disk.flush()
+
+        # 5. every named query: the project's store against raw pyoxigraph, and on the servers
+        say("named queries")
+        for name, query in sorted(queries.named_queries(ontology).items()):
+            entry = {}
+            probe = finishes(embedded, query, args.query_timeout)
+            if probe is not None:
+                results["queries"][name] = {"timeout": args.query_timeout}
+                say(f"  {name}: still running after {args.query_timeout:.0f} s on the embedded store, left out")
+                continue
+            raw = timed(lambda: raw_query(bulk_disk, query.text), args.runs)
+            entry["raw_pyoxigraph"] = {"p50": percentile(raw, .5), "p95": percentile(raw, .95)}
+            rows = {}
+
+            def on(store):
+                result = queries.execute(store, query, {})
+                rows["n"] = len(result.rows)
+
+            mine = timed(lambda: on(project), args.runs)
+            entry["embedded"] = {"p50": percentile(mine, .5), "p95": percentile(mine, .95), "rows": rows.get("n")}
+            for kind, stored in stores.items():
+                if stored is None or kind == "embedded":
+                    continue
+                store = stored[0]
+                try:
+                    got = timed(lambda: on(store), max(1, args.runs // 2) if kind != "memory" else args.runs)
+                    entry[kind] = {"p50": percentile(got, .5), "p95": percentile(got, .95), "rows": rows.get("n")}
+                except Exception as exc:  # noqa: BLE001 - a server that cannot run a query is a result too
+                    entry[kind] = {"error": " ".join(str(exc).split())[:200]}
+            entry["ratio"] = entry["embedded"]["p50"] / max(entry["raw_pyoxigraph"]["p50"], 1e-9)
+            results["queries"][name] = entry
+            say(f"  {name}: {entry['embedded']['p50'] * 1000:.1f} ms (raw {entry['raw_pyoxigraph']['p50'] * 1000:.1f} ms)")
+        project.close()
+
+        # 6. graph.html at about 1k and 5k nodes
+        if args.html_sizes:
+            results["html"] = bench_html(work, corpus, ontology, args.html_sizes, say)
+    finally:
+        for server in servers:
+            server.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def bench_html(work: Path, corpus, ontology, sizes: list[int], say) -> dict:
+    from graph.build import build
+    from graph.html import write_html
+    from graph.store import OxigraphStore
+
+    out = {}
+    folder = work / "html-corpus"
+    probe = [corpus.write_article(folder, 10_000_000 + i) for i in range(4)]
+    build(probe, work / "html-probe", ontology=ontology, html=False, trig=False)
+    store = OxigraphStore(work / "html-probe", read_only=True)
+    per_article = write_html(store, work / "probe.html")["nodes"] / len(probe)
+    store.close()
+    for target in sizes:
+        count = max(1, round(target / per_article))
+        articles = probe + [corpus.write_article(folder, 10_000_000 + i) for i in range(len(probe), count)]
+        articles = articles[:count]
+        build(articles, work / f"html-{target}", ontology=ontology, html=False, trig=False)
+        store = OxigraphStore(work / f"html-{target}", read_only=True)
+        started = time.perf_counter()
+        summary = write_html(store, work / f"html-{target}.html")
+        seconds = time.perf_counter() - started
+        store.close()
+        out[str(target)] = {"nodes": summary["nodes"], "edges": summary["edges"], "seconds": seconds}
+        say(f"  graph.html with {summary['nodes']} nodes: {seconds:.2f} s")
+    return out
+
+
+# -- the table ---------------------------------------------------------------------------------------
+def table(results: dict) -> str:
+    lines = []
+    triples, n = results.get("triples", 0), results["articles"]
+    bulk = results["bulk_load_disk_s"]
+    lines.append(f"corpus: {n} articles, {triples:,} triples; {results['machine']['cores']} cores")
+    lines.append("")
+    lines.append("build                      full build  triples/s  prepare  write   vs bulk load (disk)  incremental  peak memory")
+    lines.append("-------------------------  ----------  ---------  -------  ------  -------------------  -----------  -----------")
+    for kind, s in results["stores"].items():
+        ratio = s["full_build_s"] / bulk
+        incremental = s.get("incremental_s")
+        memory = s.get("peak_memory_mb")
+        lines.append(f"{kind:<25}  {s['full_build_s']:>8.1f} s  {triples / s['full_build_s']:>9,.0f}  "
+                     f"{s['prepare_s'] or 0:>5.1f} s  {s['write_s'] or 0:>4.1f} s  "
+                     f"{ratio:>5.1f}x (write {s['write_s'] / bulk:.1f}x)    "
+                     f"{(f'{incremental:.2f} s' if incremental is not None else '-'):>11}  "
+                     f"{(f'{memory:,.0f} MB' if memory else '-'):>11}")
+    lines.append(f"{'pyoxigraph bulk_load disk':<25}  {bulk:>8.1f} s  {triples / bulk:>9,.0f}")
+    lines.append(f"{'pyoxigraph bulk_load mem':<25}  {results['bulk_load_memory_s']:>8.1f} s  "
+                 f"{triples / results['bulk_load_memory_s']:>9,.0f}")
+    embedded = results["stores"]["embedded"]
+    if embedded.get("incremental_command_s") is not None:
+        lines.append(f"incremental build of one article as a whole `kg build` command (Python start included): "
+                     f"{embedded['incremental_command_s']:.2f} s")
+    lines.append("")
+    kinds = [k for k in results["stores"] if k != "embedded"]
+    header = f"{'named query':<28} {'rows':>7}  {'embedded p50/p95 ms':>20}  {'raw p50/p95 ms':>16}  ratio"
+    header += "".join(f"  {k + ' p50 ms':>22}" for k in kinds)
+    lines.append(header)
+    lines.append("-" * len(header))
+    for name, q in results["queries"].items():
+        if "timeout" in q:
+            lines.append(f"{name:<28} {'':>7}  still running after {q['timeout']:.0f} s: left out")
+            continue
+        e, r = q["embedded"], q["raw_pyoxigraph"]
+        line = (f"{name:<28} {e.get('rows', 0):>7}  {e['p50'] * 1000:>9.1f}/{e['p95'] * 1000:<9.1f}  "
+                f"{r['p50'] * 1000:>7.1f}/{r['p95'] * 1000:<7.1f}  {q['ratio']:>4.1f}x")
+        for k in kinds:
+            v = q.get(k, {})
+            cell = f"{v['p50'] * 1000:.1f}" if "p50" in v else v.get("error", "-")[:20]
+            line += f"  {cell:>22}"
+        lines.append(line)
+    if results.get("html"):
+        lines.append("")
+        for target, h in results["html"].items():
+            lines.append(f"graph.html (write_html) with {h['nodes']:,} nodes, {h['edges']:,} edges: {h['seconds']:.2f} s")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=20_000, help="about this many triples (default 20000)")
+    parser.add_argument("--articles", type=int, help="this many articles instead of --size")
+    parser.add_argument("--stores", default="embedded,memory,oxigraph-server,virtuoso",
+                        help="store kinds to measure (the servers when installed)")
+    parser.add_argument("--runs", type=int, default=7, help="runs of each named query (default 7)")
+    parser.add_argument("--html-sizes", default="1000,5000", help="node counts for graph.html ('' for none)")
+    parser.add_argument("--query-timeout", type=float, default=120.0,
+                        help="a named query still running after this many seconds is left out (default 120)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--workdir", type=Path, help="keep the corpus and stores here (default: a temp folder)")
+    parser.add_argument("--keep", action="store_true", help="do not delete the work folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    args = parser.parse_args(argv)
+    args.stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+    args.html_sizes = [int(s) for s in args.html_sizes.split(",") if s.strip()]
+    results = bench(args)
+    print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

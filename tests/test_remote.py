@@ -1,0 +1,275 @@
+"""The same commands against real SPARQL servers: an Oxigraph server (PyPI `oxigraph`) and Virtuoso (Debian's
+virtuoso-opensource-7-bin, started with scripts/virtuoso/virtuoso.ini). Each server runs on 127.0.0.1 with a
+temporary data folder and is stopped by the test module. `make test` installs both.
+"""
+
+import http.server
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Literal, URIRef
+
+from graph import queries
+from graph.cli import main
+from graph.errors import KgError
+from graph.ns import GR, article_graph
+from graph.remote import TMP_GRAPHS, RemoteStore, StoreUnavailable, with_values
+from graph.store import open_store
+
+from .conftest import MINI_DIR, ROOT, SEED_DIR
+
+_spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+VIRTUOSO_ENV = {"KG_SPARQL_SERVER": "virtuoso", "KG_STORE_USER": "dba", "KG_STORE_PASSWORD": "dba"}
+
+
+def kg(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def answers(store, names=None) -> dict:
+    """Every named query's rows, as sorted JSON, on a store."""
+    found = {}
+    for name, query in queries.named_queries().items():
+        if names is None or name in names:
+            result = queries.execute(store, query, {})
+            found[name] = sorted(json.dumps(r, sort_keys=True) for r in queries.records(result, query.lists))
+    return found
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    out = tmp_path_factory.mktemp("embedded")
+    assert kg("build", MINI_DIR, SEED_DIR, "--store", out, "--no-html").exit_code == 0
+    store = open_store(out, read_only=True)
+    try:
+        yield answers(store)
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    if not bench.available("oxigraph-server"):
+        pytest.fail("the `oxigraph` server command is missing: `make test` installs it (pip install oxigraph)")
+    server = bench.Server("oxigraph", tmp_path_factory.mktemp("oxigraph-server")).start()
+    yield server
+    server.stop()
+
+
+def test_build_into_an_oxigraph_server_then_every_named_query_answers_as_on_disk(oxigraph_server, embedded):
+    built = kg("build", MINI_DIR, SEED_DIR, "--store", oxigraph_server.url)
+    assert built.exit_code == 0, built.output
+    assert "(2 rebuilt)" in built.output and "wrote:" not in built.output
+    store = open_store(oxigraph_server.url)
+    assert answers(store) == embedded
+    again = kg("build", MINI_DIR, SEED_DIR, "--store", oxigraph_server.url)
+    assert "(0 rebuilt)" in again.output
+    result = kg("query", "statements", "--store", oxigraph_server.url, "--param", f"speaker_iri=id:actor/officials",
+                "--format", "json")
+    assert result.exit_code == 0 and [r["quote"] for r in json.loads(result.output)] == ["under study."]
+
+
+def test_a_hostile_parameter_value_is_a_term_on_a_server_too(oxigraph_server):
+    assert kg("build", MINI_DIR, "--store", oxigraph_server.url).exit_code == 0
+    hostile = 'x" } UNION { ?actor ?p ?o } #'
+    result = kg("query", "actors", "--store", oxigraph_server.url, "--param", f"name_contains={hostile}", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == []
+    named = kg("query", "actors", "--store", oxigraph_server.url, "--param", "name_contains=gelernt", "--format", "json")
+    assert [r["name"] for r in json.loads(named.output)] == ["Lee Gelernt"]
+
+
+def test_a_server_that_is_down_gives_one_clear_line_and_exit_2(tmp_path):
+    url = f"http://127.0.0.1:{bench.free_port()}"
+    for args in (("build", MINI_DIR, "--store", url), ("query", "statements", "--store", url)):
+        result = kg(*args)
+        assert result.exit_code == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and url in lines[0] and "is the server running" in lines[0], result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_a_server_killed_mid_build_leaves_whole_graphs_and_the_next_build_completes(tmp_path, monkeypatch):
+    """SIGKILL the server during the uploads: every article graph on it is whole or absent, the build exits 2
+    naming the URL, and the next build (server restarted on the same data) completes and cleans up."""
+    import graph.remote
+
+    _, folders = bench.gen_corpus.generate(tmp_path / "corpus", 12)
+    extension = tmp_path / "corpus" / "ontology-extension"
+    expected_dir = tmp_path / "expected"
+    assert kg("build", "--quiet", "--store", expected_dir, "--ontology", extension, *folders).exit_code == 0
+    expected = open_store(expected_dir, read_only=True)
+    sizes = {f.name: len(expected.query(
+        "SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(f.name)).rows) for f in folders}
+    expected.close()
+
+    server = bench.Server("oxigraph", tmp_path / "server").start()
+    try:
+        first = kg("build", "--store", server.url, "--ontology", extension, *folders[:2])  # the ontology is in place
+        assert first.exit_code == 0, first.output
+        monkeypatch.setattr(graph.remote, "MOVES_PER_UPDATE", 4)
+        uploads = []
+        real_upload = RemoteStore._upload
+
+        def upload_then_die(self, name, data):
+            uploads.append(name)
+            if len(uploads) == 7:
+                server.process.send_signal(signal.SIGKILL)
+                server.process.wait()
+            return real_upload(self, name, data)
+
+        monkeypatch.setattr(RemoteStore, "_upload", upload_then_die)
+        died = kg("build", "--store", server.url, "--ontology", extension, *folders)
+        assert died.exit_code == 2 and server.url in died.stderr and "Traceback" not in died.output
+        monkeypatch.setattr(RemoteStore, "_upload", real_upload)
+
+        server.process, server.port = None, bench.free_port()
+        server.url = f"http://127.0.0.1:{server.port}"
+        server.start()  # the same data folder, another port
+        store = RemoteStore(server.url)
+        on_server = {g: len(store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % g, union=False).rows)
+                     for g in store.graphs() if str(g).startswith(str(GR["article/"]))}
+        assert len(on_server) == 2 + 4  # one batch of 4 was moved into place before the server died
+        for name, count in on_server.items():
+            assert count == sizes[str(name).rsplit("/", 1)[-1]], f"{name} is half-written"
+        assert store.input_hashes(prefix=TMP_GRAPHS), "the uploads in flight are left as temporary graphs"
+
+        completed = kg("build", "--store", server.url, "--ontology", extension, *folders)
+        assert completed.exit_code == 0, completed.output
+        assert f"({12 - len(on_server)} rebuilt)" in completed.output
+        store = RemoteStore(server.url)
+        for folder in folders:
+            rows = store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(folder.name), union=False).rows
+            assert len(rows) == sizes[folder.name]
+        assert store.input_hashes(prefix=TMP_GRAPHS) == {}
+    finally:
+        server.stop()
+
+
+# -- the protocol, seen from the server side ---------------------------------------------------------
+class Recorder(http.server.BaseHTTPRequestHandler):
+    requests: list = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        form = urllib.parse.parse_qs(body)
+        Recorder.requests.append({"headers": dict(self.headers), "form": form, "path": self.path})
+        text = form.get("query", [""])[0]
+        if "inputHash" in text:
+            bindings = [{"g": {"type": "uri", "value": str(article_graph(s))}, "h": {"type": "literal", "value": "0"}}
+                        for s in ("a", "b")]
+            answer = {"head": {"vars": ["g", "h"]}, "results": {"bindings": bindings}}
+        elif text.lstrip().startswith("ASK"):
+            answer = {"head": {}, "boolean": False}
+        else:
+            answer = {"head": {"vars": ["n"]}, "results": {"bindings": [
+                {"n": {"type": "typed-literal", "value": "3", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}
+        data = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_queries_are_form_posts_that_name_the_project_graphs_with_the_token_from_the_environment():
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        Recorder.requests.clear()
+        url = f"http://127.0.0.1:{server.server_port}"
+        store = RemoteStore(url, env={"KG_STORE_TOKEN": "s3cret", "KG_SPARQL_QUERY_PATH": "/sparql"})
+        result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert result.rows == [{"n": Literal(3)}]
+        last = Recorder.requests[-1]
+        assert last["path"] == "/sparql"
+        assert last["headers"]["Content-Type"].startswith("application/x-www-form-urlencoded")  # never sparql-query
+        assert last["headers"]["Authorization"] == "Bearer s3cret"
+        assert sorted(last["form"]["default-graph-uri"]) == [str(article_graph("a")), str(article_graph("b"))]
+        assert "named-graph-uri" not in last["form"]  # no GRAPH in the query
+        store.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert sorted(Recorder.requests[-1]["form"]["named-graph-uri"]) == [str(article_graph("a")), str(article_graph("b"))]
+        server_default = RemoteStore(url, env={"KG_SPARQL_DATASET": "server"})
+        server_default.query("SELECT * WHERE { ?s ?p ?o }")
+        assert "default-graph-uri" not in Recorder.requests[-1]["form"]
+    finally:
+        server.shutdown()
+
+
+def test_endpoint_settings_come_from_presets_and_the_environment():
+    oxigraph = RemoteStore("http://h:7878/", env={})
+    assert (oxigraph.query_url, oxigraph.update_url, oxigraph.gsp_url) == \
+           ("http://h:7878/query", "http://h:7878/update", "http://h:7878/store")
+    fuseki = RemoteStore("http://h:3030/ds", env={"KG_SPARQL_SERVER": "fuseki"})
+    assert (fuseki.query_url, fuseki.update_url, fuseki.gsp_url) == \
+           ("http://h:3030/ds/query", "http://h:3030/ds/update", "http://h:3030/ds/data")
+    virtuoso = RemoteStore("http://h:8890", env={"KG_SPARQL_SERVER": "virtuoso", "KG_STORE_USER": "u"})
+    assert virtuoso.update_url == "http://h:8890/sparql-auth" and virtuoso.gsp_url == "http://h:8890/sparql-graph-crud-auth"
+    graphdb = RemoteStore("http://h:7200/repositories/kg", env={"KG_SPARQL_SERVER": "graphdb",
+                                                                "KG_SPARQL_GSP_PATH": "https://other/gsp"})
+    assert graphdb.query_url == "http://h:7200/repositories/kg" and graphdb.gsp_url == "https://other/gsp"
+    with pytest.raises(KgError, match="KG_SPARQL_SERVER"):
+        RemoteStore("http://h", env={"KG_SPARQL_SERVER": "mysql"})
+    with pytest.raises(KgError, match="KG_SPARQL_DATASET"):
+        RemoteStore("http://h", env={"KG_SPARQL_DATASET": "all"})
+
+
+def test_parameters_are_bound_by_a_values_block_closing_the_where_group():
+    text = 'SELECT ?x (GROUP_CONCAT(?y; separator="}") AS ?ys) WHERE { ?x <urn:p> ?y . FILTER(?y != "{") } GROUP BY ?x'
+    bound = with_values(text, {"x": URIRef("urn:a"), "y": Literal('q" } UNION { ?s ?p ?o')})
+    assert bound.startswith(text[:text.index('FILTER(?y != "{") }') + len('FILTER(?y != "{") ')])
+    assert 'VALUES (?x ?y) { (<urn:a> "q\\" } UNION { ?s ?p ?o") }' in bound
+    assert bound.rstrip().endswith("} GROUP BY ?x")
+    import pyoxigraph
+
+    pyoxigraph.Store().query(bound)  # still valid SPARQL
+
+
+# -- Virtuoso ----------------------------------------------------------------------------------------
+def test_virtuoso_builds_and_answers_over_the_project_graphs_only(tmp_path, embedded, monkeypatch):
+    """Virtuoso 7.2.5 (Debian): Digest credentials from the environment (/sparql-auth), form-encoded queries,
+    Graph Store Protocol uploads moved into place; its default graph is the union of every graph, its own
+    system graphs included, so each query names the project's graphs."""
+    if not shutil.which("virtuoso-t"):
+        pytest.fail("virtuoso-t is missing: `make test` installs Debian's virtuoso-opensource-7-bin")
+    server = bench.Server("virtuoso", tmp_path / "virtuoso").start()
+    try:
+        for key, value in VIRTUOSO_ENV.items():
+            monkeypatch.setenv(key, value)
+        built = kg("build", MINI_DIR, SEED_DIR, "--store", server.url)
+        assert built.exit_code == 0, built.output + built.stderr
+        assert "(2 rebuilt)" in built.output
+        store = open_store(server.url)
+        portable = ("statements", "positions", "offers", "evidence", "said-about", "contradictions")
+        assert answers(store, portable) == {k: v for k, v in embedded.items() if k in portable}
+        assert kg("build", MINI_DIR, SEED_DIR, "--store", server.url).output.count("(0 rebuilt)") == 1
+
+        system = 'ASK { ?s ?p ?o FILTER(STRSTARTS(STR(?s), "http://www.openlinksw.com/")) }'
+        scoped = kg("query", "--sparql", system, "--store", server.url, "--format", "json")
+        assert scoped.exit_code == 0 and json.loads(scoped.output) is False
+        monkeypatch.setenv("KG_SPARQL_DATASET", "server")  # trusting Virtuoso's default graph: its system graphs leak in
+        leaky = kg("query", "--sparql", system, "--store", server.url, "--format", "json")
+        assert json.loads(leaky.output) is True
+        monkeypatch.delenv("KG_SPARQL_DATASET")
+
+        monkeypatch.setenv("KG_STORE_PASSWORD", "wrong")
+        refused = kg("query", "statements", "--store", server.url)
+        assert refused.exit_code == 2 and "KG_STORE_USER" in refused.stderr and "wrong" not in refused.stderr
+    finally:
+        server.stop()
