@@ -19,12 +19,15 @@ line or in a shell history:
     KG_STORE_USER, KG_STORE_PASSWORD   HTTP Basic or Digest credentials (whichever the server asks for)
     KG_STORE_TOKEN         a bearer token, instead of a user and password
     KG_STORE_TIMEOUT       seconds to wait for an answer (default 120)
+    KG_SPARQL_REPLACE      move (default; oxigraph: update): how an article graph is replaced, see below
 
 Queries go as form-encoded POST (`query=...`): Virtuoso 7.2.5 never answers a POST whose Content-Type is
-application/sparql-query. An article graph is replaced without ever being half-written: its triples are first
-uploaded with a Graph Store Protocol PUT under a temporary graph name, then one SPARQL update moves them over
-the article's graph (`MOVE <tmp> TO <graph>`). A server that dies during the upload leaves the old graph and a
-temporary graph, which the next build removes before writing.
+application/sparql-query. An article graph is replaced without ever being half-written. `move`, for any
+server: its triples are first uploaded with a Graph Store Protocol PUT under a temporary graph name, then one
+SPARQL update moves a batch of them over their article graphs (`MOVE <tmp> TO <graph>`); a server that dies
+during the uploads leaves the old graphs and temporary graphs, which the next build removes before writing.
+`update`, for servers that run each update request in one transaction (Oxigraph does; it is the default
+there, and about twice as fast): one request per article, `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> {...} }`.
 """
 
 from __future__ import annotations
@@ -49,11 +52,12 @@ from .store import QueryError, Result, ntriples, to_ox
 TMP_GRAPHS = "https://w3id.org/legal-news-kg/tmp/"
 
 PRESETS = {
-    "oxigraph": {"query": "/query", "update": "/update", "gsp": "/store"},
-    "fuseki": {"query": "/query", "update": "/update", "gsp": "/data"},
-    "virtuoso": {"query": "/sparql", "update": "/sparql", "gsp": "/sparql-graph-crud"},
-    "virtuoso-auth": {"query": "/sparql-auth", "update": "/sparql-auth", "gsp": "/sparql-graph-crud-auth"},
-    "graphdb": {"query": "", "update": "/statements", "gsp": "/rdf-graphs/service"},
+    "oxigraph": {"query": "/query", "update": "/update", "gsp": "/store", "replace": "update"},
+    "fuseki": {"query": "/query", "update": "/update", "gsp": "/data", "replace": "move"},
+    "virtuoso": {"query": "/sparql", "update": "/sparql", "gsp": "/sparql-graph-crud", "replace": "move"},
+    "virtuoso-auth": {"query": "/sparql-auth", "update": "/sparql-auth", "gsp": "/sparql-graph-crud-auth",
+                      "replace": "move"},
+    "graphdb": {"query": "", "update": "/statements", "gsp": "/rdf-graphs/service", "replace": "move"},
 }
 MOVES_PER_UPDATE = 50
 
@@ -96,6 +100,10 @@ class RemoteStore:
         if self.dataset not in ("graphs", "server"):
             raise KgError(f"KG_SPARQL_DATASET={self.dataset!r}: use `graphs` (name the project's graphs in every "
                           "query, the default) or `server` (the server's default graph is already the project's)")
+        self.replace = env.get("KG_SPARQL_REPLACE", paths["replace"]).strip().lower()
+        if self.replace not in ("move", "update"):
+            raise KgError(f"KG_SPARQL_REPLACE={self.replace!r}: use `move` (upload, then MOVE; any server) or "
+                          "`update` (one update per article; servers whose updates are transactions)")
         self.timeout = float(env.get("KG_STORE_TIMEOUT", "120"))
         self._token = env.get("KG_STORE_TOKEN")
         handlers = []
@@ -230,7 +238,16 @@ class RemoteStore:
         self.replace_graphs([(graph_name, graph)])
 
     def replace_graphs(self, items: Iterable[tuple[URIRef, Graph | str]], done=None) -> None:
-        """Upload each graph under a temporary name, then move a batch over their targets in one update."""
+        """Upload each graph under a temporary name, then move a batch over their targets in one update
+        (or, with KG_SPARQL_REPLACE=update, replace each graph with one update request)."""
+        if self.replace == "update":
+            for graph_name, graph in items:
+                data = graph if isinstance(graph, str) else ntriples(graph)
+                self._update(f"DROP SILENT GRAPH <{graph_name}> ;\n"
+                             f"INSERT DATA {{ GRAPH <{graph_name}> {{\n{data}\n}} }}")
+                if done is not None:
+                    done(graph_name)
+            return
         self._remove_leftovers()
         pending: list[tuple[URIRef, URIRef]] = []
 

@@ -75,6 +75,7 @@ def test_build_into_an_oxigraph_server_then_every_named_query_answers_as_on_disk
     assert "(2 rebuilt)" in built.output and "wrote:" not in built.output
     store = open_store(oxigraph_server.url)
     assert answers(store) == embedded
+    assert store.replace == "update" and store.input_hashes(prefix=TMP_GRAPHS) == {}
     again = kg("build", MINI_DIR, SEED_DIR, "--store", oxigraph_server.url)
     assert "(0 rebuilt)" in again.output
     result = kg("query", "statements", "--store", oxigraph_server.url, "--param", f"speaker_iri=id:actor/officials",
@@ -107,7 +108,8 @@ def test_a_server_killed_mid_build_leaves_whole_graphs_and_the_next_build_comple
     naming the URL, and the next build (server restarted on the same data) completes and cleans up."""
     import graph.remote
 
-    _, folders = bench.gen_corpus.generate(tmp_path / "corpus", 12)
+    monkeypatch.setenv("KG_SPARQL_REPLACE", "move")  # the generic path: uploads under temporary names, then MOVE
+    _, folders = bench.gen_corpus.generate(tmp_path / "corpus", 12, doctrines=20)
     extension = tmp_path / "corpus" / "ontology-extension"
     expected_dir = tmp_path / "expected"
     assert kg("build", "--quiet", "--store", expected_dir, "--ontology", extension, *folders).exit_code == 0
@@ -224,10 +226,14 @@ def test_endpoint_settings_come_from_presets_and_the_environment():
     graphdb = RemoteStore("http://h:7200/repositories/kg", env={"KG_SPARQL_SERVER": "graphdb",
                                                                 "KG_SPARQL_GSP_PATH": "https://other/gsp"})
     assert graphdb.query_url == "http://h:7200/repositories/kg" and graphdb.gsp_url == "https://other/gsp"
+    assert (oxigraph.replace, fuseki.replace, virtuoso.replace) == ("update", "move", "move")
+    assert RemoteStore("http://h", env={"KG_SPARQL_REPLACE": "move"}).replace == "move"
     with pytest.raises(KgError, match="KG_SPARQL_SERVER"):
         RemoteStore("http://h", env={"KG_SPARQL_SERVER": "mysql"})
     with pytest.raises(KgError, match="KG_SPARQL_DATASET"):
         RemoteStore("http://h", env={"KG_SPARQL_DATASET": "all"})
+    with pytest.raises(KgError, match="KG_SPARQL_REPLACE"):
+        RemoteStore("http://h", env={"KG_SPARQL_REPLACE": "copy"})
 
 
 def test_parameters_are_bound_by_a_values_block_closing_the_where_group():
