@@ -25,8 +25,10 @@ inferred types), property chains, ``rdfs:Resource``/``owl:Thing`` typing of ever
 tests/test_reason.py checks that owlrl's OWL-RL closure of an article adds nothing about the article's nodes that
 these rules miss.
 
-gr:inferred holds only triples that are not asserted in any other graph. It is computed in a scratch graph and
-moved into place with one ``MOVE``, so a reader sees the old or the new inferences, never a half-computed set.
+gr:inferred holds only triples that are not asserted in any other graph. It is dropped and computed again by each
+``kg build --reason``: readers (``kg query``, ``kg serve``) open the snapshot a finished build publishes
+(graph/safety.py), so they never see it half computed. Each rule is a CONSTRUCT over the union of the graphs
+(Oxigraph's union default graph: one index lookup per pattern, however many article graphs there are).
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ from rdflib import Graph
 
 from .ns import GR, INFERRED_GRAPH
 
-SCRATCH_GRAPH = GR["inferred-scratch"]
 GENID = "/.well-known/genid/"
 MAX_ROUNDS = 64
 
@@ -100,26 +101,25 @@ def materialise(store) -> ReasonReport:
 
 
 def _materialise_oxigraph(engine, ox) -> ReasonReport:
-    """SPARQL Update on the store: each rule inserts what it derives into the scratch graph, round after round."""
-    sources = [g for g in engine.named_graphs()
-               if isinstance(g, ox.NamedNode) and g.value not in (str(INFERRED_GRAPH), str(SCRATCH_GRAPH))]
-    scratch = f"<{SCRATCH_GRAPH}>"
-    engine.update(f"DROP SILENT GRAPH {scratch}")
-    using = "".join(f"USING <{g.value}>\n" for g in sources) + f"USING {scratch}\n"
+    """Each rule a CONSTRUCT over the union of all graphs (what is derived and not yet there), its triples added
+    to gr:inferred, round after round until a round adds nothing."""
+    target = ox.NamedNode(str(INFERRED_GRAPH))
+    engine.update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
     report = ReasonReport(per_rule={name: 0 for name, _, _ in RULES})
     size = 0
     for report.rounds in range(1, MAX_ROUNDS + 1):
         before_round = size
         for name, template, pattern in RULES:
-            engine.update(f"{PROLOGUE}INSERT {{ GRAPH {scratch} {{ {template} }} }}\n{using}"
-                          f"WHERE {{ {pattern} FILTER NOT EXISTS {{ {template} }} }}")
-            now = _count(engine, ox, SCRATCH_GRAPH)
+            derived = engine.query(f"{PROLOGUE}CONSTRUCT {{ {template} }} WHERE {{ {pattern} FILTER NOT EXISTS {{ {template} }} }}",
+                                   use_default_graph_as_union=True)
+            quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in derived]
+            if quads:
+                engine.extend(quads)
+            now = _count(engine, ox, INFERRED_GRAPH)
             report.per_rule[name] += now - size
             size = now
         if size == before_round:
             break
-    engine.update(f"MOVE SILENT {scratch} TO <{INFERRED_GRAPH}>" if size else
-                  f"DROP SILENT GRAPH {scratch} ; DROP SILENT GRAPH <{INFERRED_GRAPH}>")
     report.inferred = size
     return report
 

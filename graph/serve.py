@@ -6,7 +6,9 @@
                       turtle|ntriples). default-graph-uri / named-graph-uri choose the dataset; by default the
                       default graph is the union of all graphs, as for `kg query`.
     /                 STORE/graph.html, the interactive graph
-    /query            a page listing the named queries (ontology/queries/*.rq) to pick, edit and run
+    /query            a page listing the named queries (ontology/queries/*.rq) to pick, edit and run; for a
+                      SPARQL client (a POST, or a GET with query= that does not ask for HTML) the endpoint again,
+                      at the path Oxigraph's server uses, so `kg query --store http://127.0.0.1:7878` works
     /queries/NAME.rq  the text of a named query
 
 Read-only: the store is opened with ``Store.read_only`` in worker processes that only ever run queries; an update
@@ -487,8 +489,13 @@ class Handler(BaseHTTPRequestHandler):
                 self._sparql(method, url)
             elif route == "/":
                 self._graph_page(method)
+            elif route == "/query" and self._protocol_request(method, url):
+                self._sparql(method, url)  # Oxigraph server's path for the endpoint: `kg query --store http://...`
             elif route == "/query":
                 self._query_page(method, url)
+            elif route in ("/update", "/store"):
+                raise HttpError(403 if method != "GET" or route == "/update" else 404,
+                                "this endpoint is read-only: SPARQL updates and the Graph Store Protocol are refused")
             elif route.startswith("/queries/") and route.endswith(".rq"):
                 self._query_text(route[len("/queries/"):-3])
             else:
@@ -499,6 +506,15 @@ class Handler(BaseHTTPRequestHandler):
             pass
         except Exception as exc:  # noqa: BLE001 - a bug must not kill the connection thread silently
             self._send_text(500, f"internal error: {type(exc).__name__}: {exc}")
+
+    def _protocol_request(self, method: str, url) -> bool:
+        """/query is the query page for a browser and the SPARQL endpoint for a SPARQL client."""
+        if "text/html" in (self.headers.get("Accept") or "").lower():
+            return False
+        params = parse_qs(url.query, keep_blank_values=True)
+        if "run" in params or "name" in params:  # the page's own form
+            return False
+        return method == "POST" or "query" in params or "update" in params
 
     def _check_host(self) -> None:
         allowed = self.server.config.allowed_hosts
@@ -586,11 +602,6 @@ class Handler(BaseHTTPRequestHandler):
         from . import queries
 
         params = parse_qs(url.query, keep_blank_values=True)
-        if method == "POST":
-            if (self.headers.get("Content-Type") or "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
-                raise HttpError(415, "post the form (application/x-www-form-urlencoded)")
-            for key, values in parse_qs(self._body().decode("utf-8", "replace"), keep_blank_values=True).items():
-                params.setdefault(key, []).extend(values)
         if "update" in params:
             raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
         named = queries.named_queries()

@@ -149,6 +149,18 @@ def test_get_answers_the_same_as_kg_query(served, seed_store):
     assert [(r["quote"], r["start"], r["end"], r["speaker"]) for r in json.loads(cli.stdout)] == over_http
 
 
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "tests" / "data" / "cq").glob("*.json")))
+def test_kg_query_through_the_endpoint_gives_the_pinned_answers(served, name):
+    """`kg query NAME --store http://...` (graph/remote.py, posting to /query as to an Oxigraph server) answers
+    what tests/data/cq says the embedded store answers."""
+    expected = json.loads((ROOT / "tests" / "data" / "cq" / f"{name}.json").read_text(encoding="utf-8"))
+    for case in expected["cases"]:
+        args = [a for k, v in case["params"].items() for a in ("--param", f"{k}={v}")]
+        result = CliRunner().invoke(main, ["query", name, "--format", "json", "--store", served.base, *args])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout) == case["rows"]
+
+
 def test_each_result_format_by_content_negotiation(served):
     query = f"SELECT ?s ?name WHERE {{ ?s a <{KG}Person> ; <http://www.w3.org/2000/01/rdf-schema#label> ?name }} ORDER BY ?name"
     status, headers, body = served.get(query, "application/sparql-results+json")
