@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph
 
-from .ns import GR, INFERRED_GRAPH
+from .ns import INFERRED_GRAPH
 
 GENID = "/.well-known/genid/"
 MAX_ROUNDS = 64

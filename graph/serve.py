@@ -43,7 +43,6 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -390,7 +389,11 @@ class WorkerPool:
                 if self.closed:
                     return
                 try:
-                    self.idle.put(self._start())
+                    worker = self._start()
+                    if self.closed:  # the server stopped while this one started
+                        self._discard(worker)
+                    else:
+                        self.idle.put(worker)
                     return
                 except Exception:  # noqa: BLE001 - try again a little later
                     time.sleep(0.5 * (attempt + 1))
@@ -637,6 +640,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Cache-Control", "no-store")
+        if status >= 400:  # a request body may be left unread: do not read the next request from this connection
+            self.send_header("Connection", "close")
+            self.close_connection = True
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()

@@ -6,7 +6,8 @@ The checks run in order and each returns a list of :class:`Problem` (empty: noth
   shapes of the extensions), with the ontology mixed in, as ``kg build`` validates before it writes;
 * ``queries``: every integrity query ``*-violation.rq`` (ontology/queries and extensions) run on the whole store;
   each must return no rows. A violation query selects ``?node`` (what is wrong), ``?problem`` (a sentence for a
-  person) and optionally ``?article`` (its slug).
+  person) and optionally ``?article`` (its slug);
+* ``lint``: the ontology lint of graph/lint.py (`kg lint`), its errors with file:line and the fix.
 
 To add a check, write a function ``(store, ontology, report) -> list[Problem]`` and append a :class:`Check` to
 ``CHECKS`` (the place for the ontology lint is marked there); ``kg validate`` runs it and fails (exit 1) when it
@@ -162,8 +163,9 @@ def validate(store_spec, ontology_dirs):
 
     Runs ontology/shapes.ttl (and extension shapes) on each article graph in the store, then every
     ontology/queries/*-violation.rq (a statement without speaker or text anchor, an offer without offeror, a
-    position without evidence, dates out of order), which must return no rows. Exit 0 when all pass; exit 1
-    listing each offending node, what is wrong and its article; exit 2 when there is no graph to check.
+    position without evidence, dates out of order), which must return no rows, and the ontology lint (`kg lint`'s
+    errors). Exit 0 when all pass; exit 1 listing each offending node, what is wrong and its article; exit 2 when
+    there is no graph to check.
 
     \b
     Example:
