@@ -160,6 +160,7 @@ from .evaluate import eval_command; main.add_command(eval_command, "eval")  # no
 main.add_command(__import__("graph.validate", fromlist=["validate"]).validate)  # kg validate
 main.add_command(__import__("graph.serve", fromlist=["serve"]).serve)  # kg serve
 main.add_command(__import__("graph.docs", fromlist=["docs_command"]).docs_command)
+main.add_command(__import__("graph.lint", fromlist=["lint_command"]).lint_command)  # kg lint (also run by kg validate)
 main.add_command(__import__("graph.show", fromlist=["show"]).show)  # kg show
 main.add_command(__import__("graph.analyze", fromlist=["analyze"]).analyze)  # kg analyze, kg analyze path
 main.add_command(__import__("graph.analyze", fromlist=["export"]).export)  # kg export
