@@ -809,8 +809,6 @@ class ActorFinder:
                 return surname_match
             if in_quote:
                 return None
-        if in_quote and len(name_tokens) > 1:
-            pass
         first = name_tokens[0].text
         gender = "m" if first in FIRST_NAMES_M else "f" if first in FIRST_NAMES_F else None
         actor = self.new_actor("Person", name_words, gender=gender)
@@ -1045,9 +1043,7 @@ class ActorFinder:
             return
         actor = self.new_actor("Place", words, place=True)
         if actor.evidence is None and actor.type == "Place":
-            after = text[run[-1].end:run[-1].end + 40]
             actor.evidence = (run[0].start, run[-1].end)
-            _ = after
 
     def acronyms(self):
         """'Counter-Terrorism Confinement Centre (CECOT)' makes CECOT an alias; an unknown org gets its acronym."""

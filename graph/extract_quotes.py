@@ -29,7 +29,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from .extract_actors import (COMMON_CAPS, HONORIFIC_GENDER, TITLE_WORDS, Actor, Registry, kebab)
+from .extract_actors import TITLE_WORDS, Actor, Registry, kebab
 
 OPENERS = "“«„"
 CLOSERS = "”»"
@@ -387,9 +387,6 @@ class Attributor:
             if np:
                 return Record(v_start, v_end, verb, np[0], np[1], np[2], True, f"according to {np[3]}")
             return Record(v_start, v_end, verb, None, None, None, False, "according to (unresolved)")
-        if verb in ("calls", "called", "describes", "described", "labeled", "labelled", "dubbed", "branded",
-                    "termed") and re.match(r"\s+for\b", text[v_end:v_end + 5]):
-            pass
         np = self.np_before(v_start, seg_start, para)
         audience = []
         if verb in ("told", "tells"):
@@ -911,8 +908,4 @@ class Attributor:
         return (best[1], "") if best else None
 
 
-def speaker_gender_hint(words: str) -> str | None:
-    return HONORIFIC_GENDER.get(words.lower().rstrip("."))
-
-
-__all__ = ["Quote", "find_quotes", "Attributor", "COMMON_CAPS"]
+__all__ = ["Quote", "Record", "find_quotes", "Attributor"]

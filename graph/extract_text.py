@@ -351,6 +351,7 @@ class _HTMLBlocks(HTMLParser):
         self.em_chars = 0
         self.plain_chars = 0
         self.link_chars = 0
+        self._plain: list[str] = []      # text outside links in the current block
         self.canonical: str | None = None
 
     # -- helpers ----------------------------------------------------------------------------------------------
@@ -385,8 +386,6 @@ class _HTMLBlocks(HTMLParser):
         self.buffer = []
         self._plain = []
         self.link_chars = self.em_chars = self.plain_chars = 0
-
-    _plain: list[str] = []
 
     def _hint(self, attrs) -> str:
         values = []
@@ -882,6 +881,7 @@ def clean(text: str, kind: str, source_name: str = "") -> Cleaned:
     index = start
     in_header = True
     navigation: list[str] = []
+    prompts: list[str] = []
     while index < len(blocks):
         block = blocks[index]
         text = block.text
@@ -899,7 +899,7 @@ def clean(text: str, kind: str, source_name: str = "") -> Cleaned:
             continue
         if _is_promo(block):
             removed.append(text)
-            notes.append(f"removed a site prompt ({_short(text)})")
+            prompts.append(text)
             index += 1
             continue
         if in_header and (block.kind == "time" or (_DATE_LINE.match(text) and _words(text) <= 16)):
@@ -955,6 +955,9 @@ def clean(text: str, kind: str, source_name: str = "") -> Cleaned:
         removed.append(text)
         index += 1
 
+    if prompts:
+        notes.append(f"removed {len(prompts)} share link(s), newsletter prompt(s) and the like "
+                     f"({_short(', '.join(prompts[:6]), 80)})")
     if navigation:
         notes.append(f"removed {len(navigation)} line(s) of site navigation, section labels and links "
                      f"({_short(', '.join(navigation[:6]), 80)})")

@@ -543,3 +543,42 @@ def test_honorifics_titles_and_bylines(drafts):
     assert blockquote["not been told the full cost,"] == "carol-minsky"                                # Resident
     assert annotation(drafts["markdown-blockquote"])["article"]["authors"] == ["grace-holloway"]
     assert annotation(drafts["html-div-layout"])["article"]["authors"] == ["marcus-webb"]     # not "Staff Writer"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Fuzzing: any text gives a draft the loader accepts, or a clear InputError
+# ----------------------------------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FRAGMENTS = st.sampled_from([
+    '"', "“", "”", "‘", "’", "'", "«", "»", " ", "\n", "\n\n", ", ", ". ", " said", " told NPR", "he ", "she ",
+    "Jane Doe", "President Trump", "the secretary", "Rubio", "ACLU attorney Lee Gelernt", ", the judge, ",
+    "According to ", ": ", "on Monday", "—", "<p>", "</p>", "<b>", "## ", "**", "*", "[x](#)", "&amp;", "\t",
+    "El Salvador's", "officials", "a spokesperson for the city", "U.S.", "é", "\u2028", "\x85", "\u200b", "\ufeff",
+    "Mr. ", "said Jane Doe, a lawyer,", "We will appeal", "non-", "citizens", "(CECOT)", "Congress",
+])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(st.lists(st.one_of(FRAGMENTS, st.text(max_size=8)), min_size=1, max_size=60),
+       st.sampled_from(["story.txt", "story.md", "story.html"]))
+def test_fuzzed_articles_give_a_loadable_draft_or_a_clear_error(tmp_path_factory, ontology, parts, name):
+    from graph.annotation import article_graph, read_article
+    from graph.errors import InputError
+    from graph.extract import Writer, extract, write_files
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    source = folder / name
+    source.write_text("Headline\n\nMarch 5, 2025\n\n" + "".join(parts), encoding="utf-8", errors="surrogatepass")
+    out = folder / "fuzzed-story"
+    try:
+        draft = extract(source, out.name, dt.date(2025, 3, 5))
+    except InputError:
+        return
+    write_files(draft, out)
+    Writer(draft).write()
+    article = read_article(out)
+    article_graph(article, ontology)
