@@ -649,7 +649,7 @@ def _run_extract(file: Path, published: str | None, output: Path | None, force: 
     known_root = (output.resolve().parent if output is not None else Path("articles").resolve())
     known_dirs = sorted(p for p in known_root.iterdir() if p.is_dir()) if known_root.is_dir() else []
     draft = extract(file, slug, published_day, known_dirs=known_dirs,
-                    exclude=output.resolve() if output is not None else None)
+                    exclude=(output if output is not None else Path("articles") / slug).resolve())
     if output is None:
         slug = default_slug(file, draft.cleaned.title, draft.publisher if not draft.publisher.startswith(
             "unknown-publisher") else None, draft.published)
