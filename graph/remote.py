@@ -32,6 +32,7 @@ there, and about twice as fast): one request per article, `DROP SILENT GRAPH <g>
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -50,6 +51,10 @@ from .ns import GR, INFERRED_GRAPH, KG
 from .store import QueryError, Result, ntriples, to_ox
 
 TMP_GRAPHS = "https://w3id.org/legal-news-kg/tmp/"
+
+# Virtuoso echoes every default-graph-uri as an X-SPARQL-default-graph response header: one per article graph,
+# past http.client's limit of 100 headers.
+http.client._MAXHEADERS = max(getattr(http.client, "_MAXHEADERS", 100), 1_000_000)
 
 PRESETS = {
     "oxigraph": {"query": "/query", "update": "/update", "gsp": "/store", "replace": "update"},
@@ -142,7 +147,8 @@ class RemoteStore:
             if exc.code == 400 and what == "query":
                 raise QueryError(f"the SPARQL store at {url} rejected the query: {detail}") from None
             raise StoreUnavailable(f"the SPARQL store at {url} failed the {what} (HTTP {exc.code}): {detail}") from None
-        except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, OSError) as exc:
+        except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, OSError,
+                http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
             raise StoreUnavailable(
                 f"cannot reach the SPARQL store at {url}: {reason}; is the server running, and is the URL right? "

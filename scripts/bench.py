@@ -275,6 +275,10 @@ def bench(args) -> dict:
                                  "pyoxigraph": ox.__version__ if hasattr(ox, "__version__") else "?"},
                      "articles": articles, "stores": {}, "queries": {}, "html": {}}
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
+
+    def save():  # partial results survive a phase that fails or a run that is stopped
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     servers: list[Server] = []
     try:
         say(f"generating {articles} articles (+1 for the incremental build) in {work}")
@@ -294,6 +298,7 @@ def bench(args) -> dict:
         results["stores"]["embedded"] = {"full_build_s": wall, "prepare_s": seconds.get("prepare"),
                                          "write_s": seconds.get("write"), "peak_memory_mb": peak / 2**20}
         prepare_s = seconds.get("prepare", 0.0)
+        save()
 
         # 2. the engine's limit: the same quads through pyoxigraph's bulk loader
         built = ox.Store.read_only(str(embedded / "store"))
@@ -313,6 +318,7 @@ def bench(args) -> dict:
         bulk_memory.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
         results["bulk_load_memory_s"] = time.perf_counter() - started
         del bulk_memory
+        save()
 
         # 3. the other kinds of store: the same prepared graphs written through the store interface
         stores = {"embedded": None}
@@ -325,24 +331,31 @@ def bench(args) -> dict:
             say(f"write phase: {kind}")
             env: dict[str, str] = {}
             url = "memory:"
-            if kind == "memory":
-                import graph.store as store_module
+            try:
+                if kind == "memory":
+                    import graph.store as store_module
 
-                store_module._MEMORY.clear()
-                store = OxigraphStore(None)
-            else:
-                server = Server("oxigraph" if kind == "oxigraph-server" else "virtuoso", work / kind).start()
-                servers.append(server)
-                env, url = server.env, server.url
-                store = RemoteStore(server.url, env={**os.environ, "KG_STORE_TIMEOUT": str(args.query_timeout), **env})
-            started = time.perf_counter()
-            store.replace_graph(ONTOLOGY_GRAPH, onto_text)
-            store.replace_graphs([(URIRef(name), text) for name, text in items])
-            store.flush()
-            write_s = time.perf_counter() - started
+                    store_module._MEMORY.clear()
+                    store = OxigraphStore(None)
+                else:
+                    server = Server("oxigraph" if kind == "oxigraph-server" else "virtuoso", work / kind).start()
+                    servers.append(server)
+                    env, url = server.env, server.url
+                    store = RemoteStore(server.url, env={**os.environ, "KG_STORE_TIMEOUT": str(args.query_timeout), **env})
+                started = time.perf_counter()
+                store.replace_graph(ONTOLOGY_GRAPH, onto_text)
+                store.replace_graphs([(URIRef(name), text) for name, text in items])
+                store.flush()
+                write_s = time.perf_counter() - started
+            except Exception as exc:  # noqa: BLE001 - a store that fails is a result; the others go on
+                results["stores"][kind] = {"error": " ".join(str(exc).split())[:300]}
+                say(f"  {kind} failed: {exc}")
+                save()
+                continue
             results["stores"][kind] = {"full_build_s": prepare_s + write_s, "prepare_s": prepare_s,
                                        "write_s": write_s, "peak_memory_mb": None}
             stores[kind] = (store, env, url)
+            save()
 
         # 4. incremental: one more article
         say("incremental build: one new article")
@@ -361,15 +374,19 @@ def bench(args) -> dict:
             os.environ.update(env)
             try:
                 report = build([*folders, extra], url, ontology=ontology, html=False, trig=False)
+                results["stores"][kind]["incremental_s"] = report.seconds["total"]
+                if len(report.rebuilt) != 1:
+                    results["stores"][kind]["incremental_error"] = f"rebuilt {len(report.rebuilt)} articles"
+            except Exception as exc:  # noqa: BLE001
+                results["stores"][kind]["incremental_error"] = " ".join(str(exc).split())[:300]
+                say(f"  {kind}: the incremental build failed: {exc}")
             finally:
                 for k, v in saved.items():
                     if v is None:
                         os.environ.pop(k, None)
                     else:
                         os.environ[k] = v
-            results["stores"][kind]["incremental_s"] = report.seconds["total"]
-            if len(report.rebuilt) != 1:
-                raise RuntimeError(f"{kind}: the incremental build rebuilt {len(report.rebuilt)} articles")
+        save()
         # the raw store gets the extra article too, so both sides answer over the same triples
         project = OxigraphStore(embedded, read_only=True)
         extra_graph = ox.NamedNode(f"https://w3id.org/legal-news-kg/graph/article/{extra.name}")
@@ -407,6 +424,7 @@ def bench(args) -> dict:
                     entry[kind] = {"error": " ".join(str(exc).split())[:200]}
             entry["ratio"] = entry["embedded"]["p50"] / max(entry["raw_pyoxigraph"]["p50"], 1e-9)
             results["queries"][name] = entry
+            save()
             say(f"  {name}: {entry['embedded']['p50'] * 1000:.1f} ms (raw {entry['raw_pyoxigraph']['p50'] * 1000:.1f} ms)")
         project.close()
 
@@ -458,6 +476,9 @@ def table(results: dict) -> str:
     lines.append("build                      full build  triples/s  prepare  write   vs bulk load (disk)  incremental  peak memory")
     lines.append("-------------------------  ----------  ---------  -------  ------  -------------------  -----------  -----------")
     for kind, s in results["stores"].items():
+        if "error" in s:
+            lines.append(f"{kind:<25}  failed: {s['error'][:90]}")
+            continue
         ratio = s["full_build_s"] / bulk
         incremental = s.get("incremental_s")
         memory = s.get("peak_memory_mb")
@@ -474,7 +495,7 @@ def table(results: dict) -> str:
         lines.append(f"incremental build of one article as a whole `kg build` command (Python start included): "
                      f"{embedded['incremental_command_s']:.2f} s")
     lines.append("")
-    kinds = [k for k in results["stores"] if k != "embedded"]
+    kinds = [k for k in results["stores"] if k != "embedded" and "error" not in results["stores"][k]]
     header = f"{'named query':<28} {'rows':>7}  {'embedded p50/p95 ms':>20}  {'raw p50/p95 ms':>16}  ratio"
     header += "".join(f"  {k + ' p50 ms':>22}" for k in kinds)
     lines.append(header)
