@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STORE ?= out
 
-.PHONY: run test install install-test browser servers bench bench-html clean
+.PHONY: run test install install-test browser servers bench bench-html fuzz load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,14 @@ bench: install-test servers
 bench-html: install-test browser
 	$(BIN)/python -m pip install --quiet scipy
 	$(BIN)/python scripts/bench_html.py
+
+# README "Reliability": fuzzing with fresh random inputs (CI runs a fixed set), and kg serve under 1, 8 and 32 clients
+fuzz: install-test
+	KG_FUZZ_EXAMPLES=$${KG_FUZZ_EXAMPLES:-3000} KG_FUZZ_SEED=random $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/test_fuzz_loader.py --hypothesis-show-statistics
+
+load: install
+	$(BIN)/python scripts/load.py --clients 1,8,32 --requests 400
 
 clean:
 	rm -rf $(STORE) .pytest_cache tests/artifacts
