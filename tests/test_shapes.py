@@ -16,7 +16,6 @@ property's rdfs:range and make every sh:class check pass.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pyshacl
@@ -232,32 +231,56 @@ def body_and_span(draw):
     return body, start, end
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# The property-based tests below run the product's engine (graph/shacl.py: pySHACL for SHACL Core, Oxigraph for
+# the sh:sparql constraints), derandomized so a run is reproducible. pySHACL's own SPARQL path is not used here:
+# it is slow on many focus nodes, and pySHACL 0.40 raises `re.error: bad escape` while formatting a message whose
+# value holds a backslash (the product formats messages itself, see tests/test_shacl_engine.py).
+PROPERTY_SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
+                             suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def product_violations(data: Graph, shapes: Graph, ontology: Graph):
+    from graph.shacl import validate as product_validate
+
+    return product_validate(data, shapes, ontology)
+
+
+@PROPERTY_SETTINGS
 @given(body_and_span())
 def test_offsets_are_code_points_as_python_slices_them(shapes, ontology, case):
-    """Any text (accents, emoji, newlines, quotes) sliced at any offsets: the shapes agree with Python."""
+    """Any text (accents, emoji, newlines, quotes, backslashes) sliced at any offsets: the shapes agree with Python."""
     body, start, end = case
-    conforms, _, text = validate(article_with_mentions(body, [(start, end)]), shapes, ontology)
-    assert conforms, text
+    found = product_violations(article_with_mentions(body, [(start, end)]), shapes, ontology)
+    assert found == [], "\n".join(map(str, found))
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@PROPERTY_SETTINGS
 @given(body_and_span())
 def test_a_quote_one_character_off_is_caught(shapes, ontology, case):
     body, start, end = case
     wrong = body[start:end] + "x"
-    conforms, report, _ = validate(article_with_mentions(body, [(start, end)], [wrong]), shapes, ontology)
-    assert not conforms
-    assert ("kgsh:ArticleTextShape", "kgsh:QuoteMatchesText") in {r[:2] for r in results(report, shapes)}
+    found = product_violations(article_with_mentions(body, [(start, end)], [wrong]), shapes, ontology)
+    assert any(v.shape == "kgsh:ArticleTextShape" and v.message.startswith("A quote must be the exact text at its offsets")
+               for v in found), "\n".join(map(str, found))
 
 
-def test_validating_an_article_with_many_quotes_takes_seconds(shapes, ontology):
+def test_a_quote_with_backslashes_is_reported_with_its_words(shapes, ontology):
+    body = 'He wrote "C:\\new\\d+ \\1" on the board.'
+    start = body.index("C:")
+    end = body.index('" on')
+    found = product_violations(article_with_mentions(body, [(start, end)], [body[start:end] + "\\"]), shapes, ontology)
+    messages = [v.message for v in found if v.shape == "kgsh:ArticleTextShape"]
+    assert messages and body[start:end] in messages[0]
+
+
+def test_an_article_with_many_quotes_conforms(shapes, ontology):
+    """Sixty quotes in one article (the SPARQL constraints see every one at once)."""
     paragraph = '"We would do it in a heartbeat," the president said on Tuesday about the offer. '
     body = paragraph * 60
     spans = [(i * len(paragraph) + 1, i * len(paragraph) + 31) for i in range(60)]
-    data = article_with_mentions(body, spans)
-    started = time.perf_counter()
-    conforms, _, text = validate(data, shapes, ontology)
-    elapsed = time.perf_counter() - started
-    assert conforms, text
-    assert elapsed < 5, f"validation took {elapsed:.1f}s"
+    found = product_violations(article_with_mentions(body, spans), shapes, ontology)
+    assert found == [], "\n".join(map(str, found))
+    wrong = [body[s:e] for s, e in spans]
+    wrong[41] = wrong[41].upper()
+    found = product_violations(article_with_mentions(body, spans, wrong), shapes, ontology)
+    assert [v.focus for v in found if v.message.startswith("A quote must be")] == ["id:article/a"], found
