@@ -14,8 +14,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from .ns import bind_all
-from .ontology import SHAPES_FILE, Ontology, parse_turtle
+from .ontology import SHAPES_FILE, Ontology, parse_all
 
 CLASS_TYPES = (OWL.Class, RDFS.Class)
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
@@ -38,11 +37,7 @@ class Module:
 
     @cached_property
     def graph(self) -> Graph:
-        graph = Graph()
-        bind_all(graph)
-        for path in self.files:
-            parse_turtle(path, graph)
-        return graph
+        return parse_all(self.files)
 
     @cached_property
     def ontology_iri(self) -> URIRef | None:

@@ -31,6 +31,15 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     return graph
 
 
+def parse_all(paths) -> Graph:
+    """Parse Turtle files into one graph with the project's prefixes bound."""
+    graph = Graph()
+    bind_all(graph)
+    for path in paths:
+        parse_turtle(path, graph)
+    return graph
+
+
 @dataclass
 class Ontology:
     """The core modules plus every extension folder, as one rdflib graph and one shapes graph."""
@@ -67,19 +76,11 @@ class Ontology:
 
     @cached_property
     def graph(self) -> Graph:
-        graph = Graph()
-        bind_all(graph)
-        for path in self.files:
-            parse_turtle(path, graph)
-        return graph
+        return parse_all(self.files)
 
     @cached_property
     def shapes(self) -> Graph:
-        graph = Graph()
-        bind_all(graph)
-        for path in self.shape_files:
-            parse_turtle(path, graph)
-        return graph
+        return parse_all(self.shape_files)
 
     @cached_property
     def version(self) -> str:
