@@ -23,14 +23,8 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
-class _Loader(yaml.SafeLoader):
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None, None, "anchors and aliases (&name, *name) are not allowed in annotations", event.start_mark
-            )
-        return super().compose_node(parent, index)
+class _Constructing:
+    """The constructors of both loaders: located errors, LineDicts (mixed into a SafeLoader or a CSafeLoader)."""
 
     def construct_object(self, node, deep=False):
         # PyYAML's own constructors raise bare Python errors on values such as `!!int ''`, `!!float --`,
@@ -72,7 +66,59 @@ class _Loader(yaml.SafeLoader):
         return result
 
 
+class _Loader(_Constructing, yaml.SafeLoader):
+    """The reference loader, all in Python: it reads every file whose fast read fails, so errors are its own."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "anchors and aliases (&name, *name) are not allowed in annotations", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
+
+_CSafeLoader = getattr(yaml, "CSafeLoader", None)  # libyaml's parser and composer (marks kept), when built in
+
+
+# Characters PyYAML's own reader refuses (and a byte order mark): such a file goes to the reference loader only,
+# so libyaml never accepts what the Python reader would reject.
+_PYTHON_ONLY = re.compile(yaml.reader.Reader.NON_PRINTABLE.pattern + "|\ufeff")
+
+
+class _Alias(Exception):
+    pass
+
+
+if _CSafeLoader is not None:
+    class _FastLoader(_Constructing, _CSafeLoader):
+        """libyaml parses and composes (about 4x faster); the constructors are the same Python code as _Loader's.
+
+        libyaml resolves an alias to the anchored node itself, so an alias shows as a node met twice: then, and on
+        any other error, the file is read again by _Loader, whose message and line are the ones users see.
+        """
+
+        def get_single_node(self):
+            node = super().get_single_node()
+            if node is not None:
+                seen: set[int] = set()
+                stack = [node]
+                while stack:
+                    current = stack.pop()
+                    if id(current) in seen:
+                        raise _Alias
+                    seen.add(id(current))
+                    if isinstance(current, yaml.MappingNode):
+                        for key, value in current.value:
+                            stack.append(key)
+                            stack.append(value)
+                    elif isinstance(current, yaml.SequenceNode):
+                        stack.extend(current.value)
+            return node
+
+    _FastLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _FastLoader.construct_mapping)
 
 
 def load(path: Path):
@@ -89,6 +135,11 @@ def load(path: Path):
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise AnnotationError(path, line, "not UTF-8 text: save the file as UTF-8") from None
+    if _CSafeLoader is not None and not _PYTHON_ONLY.search(text):
+        try:
+            return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - derives from CSafeLoader
+        except Exception:  # noqa: BLE001 - any problem: the reference loader reads it again and reports it
+            pass
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
     except AnnotationError as exc:
