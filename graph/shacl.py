@@ -23,6 +23,41 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from .ns import PREFIXES
 
 
+def _format_sparql_based_result_message(self, msg, bound_vars):
+    """pySHACL 0.40's message formatting with each `{?var}` replaced literally.
+
+    pySHACL passes the value to re.sub as the replacement, so a value holding a backslash (a quote with `\\d` or
+    `\\\\`) raised `re.error: bad escape` instead of giving the report; the same substitutions, made by a function.
+    """
+    if bound_vars is None:
+        return msg
+    fdict = {}
+    if isinstance(bound_vars, (tuple, list)):
+        if len(bound_vars) == 4:
+            fdict.update(bound_vars[3])
+            bound_vars = bound_vars[:3]
+        if len(bound_vars) == 3:
+            for name, value in zip(("this", "path", "value"), bound_vars):
+                if value is not None:
+                    fdict[name] = value
+    elif isinstance(bound_vars, dict):
+        fdict.update(bound_vars)
+    else:
+        return msg
+    for var, val in fdict.items():
+        msg = re.sub("{{[?$]{}}}".format(var), lambda _match, text=str(val): text, msg)
+    return msg
+
+
+try:  # where pySHACL formats SPARQL-based results (sh:sparql, SPARQL-based constraint components of extensions)
+    from pyshacl.constraints.constraint_component import ConstraintComponent as _Component
+
+    if hasattr(_Component, "_format_sparql_based_result_message"):
+        _Component._format_sparql_based_result_message = _format_sparql_based_result_message
+except ImportError:  # pragma: no cover - another pySHACL layout: its own formatting stays
+    pass
+
+
 @dataclass(frozen=True)
 class Violation:
     focus: str
