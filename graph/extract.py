@@ -336,7 +336,8 @@ class Writer:
         e("actors:")
         for actor in sorted(actors, key=self.order):
             self.actor(actor)
-        posts = [p for p in reg.posts.values() if p.holder in used and p.organization in used]
+        posts = [p for p in reg.posts.values() if p.holder in used and p.organization in used
+                 and not reg.actors[p.organization].place]
         if posts:
             e()
             e("posts:")

@@ -226,6 +226,10 @@ COMMON_CAPS |= {w for w in PLACE_STOP if w.endswith("day") or w in (
     "December")}
 CONNECTORS = {"of", "de", "del", "la", "las", "los", "da", "do", "dos", "das", "van", "von", "der", "den", "bin",
               "al", "y", "for", "the", "le", "du", "di"}
+# first words of place names ("San Vicente", "Puerto Barrios", "Fort Bliss"): such a run is a person only with a
+# title or role before it, never on the strength of a speech verb after it
+PLACE_PREFIXES = {"San", "Santa", "Santo", "São", "Saint", "Sainte", "Port", "Puerto", "Porto", "Fort", "Mount",
+                  "Lake", "Ciudad", "Nueva", "Nuevo", "Villa", "Bahía", "Cabo", "Isla", "El", "Los", "Las"}
 NAME_PARTICLES = {"de", "del", "la", "da", "dos", "van", "von", "der", "den", "bin", "al", "le", "du", "di"}
 SPEECH_VERBS_FOR_NAMES = (r"said|says|told|tells|added|adds|asked|wrote|writes|noted|argued|stressed|insisted|"
                           r"warned|explained|declared|stated|replied|responded|called|urged|announced|testified|"
@@ -750,7 +754,7 @@ class ActorFinder:
             org_id = org.id if org else None
         if org_id:
             self.post(person, title_words, org_id, phrase_start)
-            if org and org.type not in ("State",) and org.id not in person.member_of:
+            if org and org.type not in ("State",) and not org.place and org.id not in person.member_of:
                 person.member_of.append(org.id)
 
     def _default_organization(self, title_lower: str, person: Actor) -> str | None:
@@ -773,8 +777,8 @@ class ActorFinder:
 
     def post(self, person: Actor, title_words: str, org_id: str, phrase_start: int):
         org = self.reg.actors.get(org_id)
-        if org is None:
-            return
+        if org is None or org.place or org.type == "Person":
+            return                  # "Tecoluca Mayor Ana Flores": a post of a town is not one the draft can hold
         title_clean = " ".join(title_words.split())
         generic = title_clean.lower() in ("attorney", "lawyer", "spokesperson", "spokesman", "spokeswoman",
                                           "official", "director", "member", "adviser", "advisor", "aide",
@@ -877,6 +881,13 @@ class ActorFinder:
         if re.search(r"(?:^|\n)By\s+$|\bBy\s+(?:[A-Z][\w.'-]+\s+){1,3}and\s+$|\b(?:said|says|told|added)\s+$",
                      text[max(0, run[0].start - 40):run[0].start]):
             evidence = evidence or "byline or inverted attribution"
+        if not name_tokens[-1].possessive and (
+                (evidence in (None, "first name", "speech verb")
+                 and re.search(r"\b(?:in|at|near|outside|inside|across|throughout)\s+$", before))
+                or (evidence in (None, "speech verb") and first in PLACE_PREFIXES)):
+            # "a teacher in San Vicente said", "Santa Ana said": a place, whatever verb follows it
+            self.maybe_place(run)
+            return
         if evidence is None:
             return
         person = self.person(words, name_tokens, False)
@@ -1113,6 +1124,37 @@ class ActorFinder:
                 if words != actor.name and not self.in_quote(tok.start):
                     actor.add_alias(words)
                 index += len(parts)
+        self.governments()
+
+    def governments(self):
+        """A country speaks only through its government: "El Salvador's government", "the government of Mexico"
+        and "the U.S. government" make a `Government` (part of the state) and the mention becomes the
+        government's. The bare name of a country ("El Salvador said") is never a speaker (graph/extract_quotes.py)."""
+        text = self.text
+        for number, mention in enumerate(self.reg.mentions):
+            state = self.reg.actors.get(mention.actor)
+            if state is None or state.type != "State" or state.place:
+                continue
+            start, end = mention.start, mention.end
+            after = re.match(r"(?:['’]s)?\s+government\b", text[end:end + 20])
+            before = re.search(r"\b[Tt]he\s+government\s+of\s+(?:the\s+)?$", text[max(0, start - 30):start])
+            if after:
+                end += after.end()
+            elif before:
+                start -= len(before.group())
+            else:
+                continue
+            name = f"Government of {'the ' if state.name.startswith('United ') else ''}{state.name}"
+            government = self.new_actor("Government", name, part_of=state.id)
+            if government.type != "Government":
+                continue
+            words = text[start:end]
+            if not mention.in_quote:
+                government.add_alias(words)
+                if government.evidence is None:
+                    government.evidence = (start, end)
+            self.reg.mentions[number] = Mention(start, end, government.id, min(start, mention.phrase_start),
+                                                mention.in_quote, mention.para)
 
     def _matches(self, toks: list[Token], index: int, parts: tuple[str, ...]) -> bool:
         if index + len(parts) > len(toks):

@@ -63,6 +63,7 @@ ORG_NOUNS = "group|organization|organisation|department|agency|ministry|court|un
 TITLE_NP_RE = re.compile(r"\b[Tt]he\s+((?:(?:former|then|acting|deputy|vice|top|senior|new|prime|foreign|"
                          r"attorney|district|federal|state|U\.S\.|[a-z]+-[a-z]+)\s+){0,3}(?:" + TITLE_NOUNS + "|"
                          + ORG_NOUNS + r"))\b(?!['’]s|\s+(?:of|for)\b)")
+NON_SPEAKERS = ("State", "Place", "Facility")     # a place never speaks; a country only as its government
 PRONOUN_RE = re.compile(r"\b(he|she|He|She|they|They|I|we|We)\b")
 COLLECTIVE_RE = re.compile(
     r"\b((?:(?:[Oo]ther|[Ss]ome|[Mm]any|[Ss]everal|[Ff]oreign|[Ss]enior|[Ff]ederal|[Ll]ocal|[Ss]tate|U\.S\.|"
@@ -347,9 +348,39 @@ class Attributor:
         self.mentions_by_para: dict[int, list] = {}
         for mention in registry.mentions:
             self.mentions_by_para.setdefault(mention.para, []).append(mention)
+        # mentions come in text order: their starts, per paragraph, for range look-ups
+        self.mention_starts = {para: [m.start for m in found] for para, found in self.mentions_by_para.items()}
         self.subject_cache: dict[int, bool] = {}
         self.records: dict[int, list[Record]] = {}
+        self.record_index: dict[int, tuple[list[int], list[int]]] = {}
+        self.people_index: dict[int, tuple] = {}
+        self.actor_index: dict[int, tuple] = {}
+        # sentence breaks in the whole text: (start, end, the end of what the look-ahead read)
+        self.breaks = []
+        for match in SENTENCE_BREAK.finditer(text):
+            after = match.end()
+            while after < len(text) and text[after].isspace():
+                after += 1
+            self.breaks.append((match.start(), match.end(), after + 1))
+        self.break_starts = [b[0] for b in self.breaks]
         self.utterances = 0
+
+    # -- range look-ups (each quotation looks only at its neighbourhood: linear in the paragraph's length) --------
+    def mentions_in(self, para: int, lo: int, hi: int) -> list:
+        """The mentions of the paragraph that start in lo..hi-1, in text order."""
+        starts = self.mention_starts.get(para)
+        if not starts:
+            return []
+        return self.mentions_by_para[para][bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]
+
+    def records_in(self, para: int, lo: int, hi: int) -> list[Record]:
+        """The paragraph's speech-verb records whose first character is in lo..hi-1, in the records' order."""
+        records = self.para_records(para)
+        if para not in self.record_index:
+            order = sorted(range(len(records)), key=lambda i: records[i].first)
+            self.record_index[para] = ([records[i].first for i in order], order)
+        firsts, order = self.record_index[para]
+        return [records[i] for i in sorted(order[bisect.bisect_left(firsts, lo):bisect.bisect_left(firsts, hi)])]
 
     # -- where the narrative is --------------------------------------------------------------------------------
     def outside_segments(self, para: int) -> list[tuple[int, int]]:
@@ -391,7 +422,7 @@ class Attributor:
         audience = []
         if verb in ("told", "tells"):
             target = self.np_after(v_end, seg_end, para, allow_pronoun=False)
-            if target and target[2]:
+            if target and target[2] and self.speaks(target[2]):
                 audience = [target[2]]
         if np:
             return Record(v_start, v_end, verb, np[0], np[1], np[2], True, f"{np[3]} {verb}", audience)
@@ -411,8 +442,8 @@ class Attributor:
         """Noun phrases that can be a speaker, between lo and hi: (start, end, resolver, words)."""
         text = self.text
         found = []
-        for mention in self.mentions_by_para.get(para, []):
-            if lo <= mention.start and mention.end <= hi and not mention.in_quote:
+        for mention in self.mentions_in(para, lo, hi):
+            if mention.end <= hi and not mention.in_quote:
                 found.append((mention.phrase_start if mention.phrase_start >= lo else mention.start, mention.end,
                               ("actor", mention.actor), text[mention.start:mention.end]))
         for match in PRONOUN_RE.finditer(text, lo, hi):
@@ -452,6 +483,14 @@ class Attributor:
                 best = (start, end, resolver, words)
         if best is None:
             return None
+        if best[2][0] == "actor" and not self.speaks(best[2][1]):
+            # "residents of Tecoluca said": the group before the place speaks; "Tecoluca said", "El Salvador
+            # said": a place or a bare country does not speak, and no other rule may guess (unknown)
+            for start, end, resolver, words in self.candidates(para, lo, best[0]):
+                if resolver[0] in ("collective", "unnamed") and re.fullmatch(
+                        r"\s+(?:of|in|from|at|near|outside|across|around)\s+(?:the\s+)?" + re.escape(best[3]),
+                        self.text[end:best[1]]):
+                    return start, best[1], self.resolve(resolver, para, start), self.text[start:best[1]]
         # "a spokesperson for the ACLU said", "a spokesman for the company, Westland Corrections, said": the
         # unnamed spokesperson speaks, not the organization
         best_actor = self.reg.actors.get(best[2][1]) if best[2][0] == "actor" else None
@@ -487,10 +526,17 @@ class Attributor:
                                                                    "the", "of", "u.s", "district", "federal")
 
     # -- resolving a noun phrase to an actor ---------------------------------------------------------------------
+    def speaks(self, actor_id: str | None) -> bool:
+        """Whether the actor can be a speaker: a person, an organization, a government, a group, an unnamed
+        person. A place or facility never speaks, and a country speaks only as its government ("El Salvador's
+        government said", an actor of its own), never by its bare name ("El Salvador said" is unknown)."""
+        actor = self.reg.actors.get(actor_id) if actor_id else None
+        return actor is not None and not actor.place and actor.type not in NON_SPEAKERS
+
     def resolve(self, resolver, para: int, pos: int) -> str | None:
         kind, value = resolver
         if kind == "actor":
-            return value
+            return value if self.speaks(value) else None
         if kind == "pronoun":
             if value in ("he", "she"):
                 return self.resolve_pronoun(para, pos, "m" if value == "he" else "f")
@@ -515,26 +561,35 @@ class Attributor:
         self.subject_cache[key] = result
         return result
 
-    def person_mentions(self, para: int, before: int | None = None):
-        out = []
-        for mention in self.mentions_by_para.get(para, []):
-            if mention.in_quote or (before is not None and mention.start >= before):
-                continue
-            actor = self.reg.actors.get(mention.actor)
-            if actor is not None and actor.type == "Person":
-                out.append(mention)
-        return out
+    def people(self, para: int, before: float = float("inf"), exclude: str | None = None):
+        """The persons named in the paragraph's narrative before a position: {actor id: whether one of those
+        mentions is the subject of a verb}. Each person's first mention and first mention as a subject are
+        indexed once per paragraph, so a paragraph of many quotations is not read again for each pronoun."""
+        if para not in self.people_index:
+            first: dict[str, int] = {}
+            first_subject: dict[str, int] = {}
+            for mention in self.mentions_by_para.get(para, []):
+                actor = self.reg.actors.get(mention.actor)
+                if mention.in_quote or actor is None or actor.type != "Person":
+                    continue
+                first.setdefault(mention.actor, mention.start)
+                if mention.actor not in first_subject and self.is_subject(mention):
+                    first_subject[mention.actor] = mention.start
+            self.people_index[para] = (first, first_subject)
+        first, first_subject = self.people_index[para]
+        return {actor: first_subject.get(actor, before) < before for actor, at in first.items()
+                if at < before and actor != exclude}
 
     def resolve_pronoun(self, para: int, pos: int, gender: str, exclude: str | None = None) -> str | None:
         """He or she: the person the sentence or paragraph is about (of that gender when known)."""
-        candidates = [m for m in self.person_mentions(para, before=pos) if m.actor != exclude]
-        if candidates and any(self.reg.actors[m.actor].gender in (None, gender) for m in candidates):
+        candidates = self.people(para, pos, exclude)
+        if candidates and any(self.reg.actors[actor].gender in (None, gender) for actor in candidates):
             return self._choose(candidates, gender)
         for back in (1, 2):
             previous = para - back
             if previous < 0:
                 break
-            candidates = [m for m in self.person_mentions(previous) if m.actor != exclude]
+            candidates = self.people(previous, exclude=exclude)
             if candidates:
                 return self._choose(candidates, gender)
             if self.by_para.get(previous) and not self.is_heading(previous):
@@ -542,15 +597,14 @@ class Attributor:
                 break
         return None
 
-    def _choose(self, mentions, gender: str) -> str | None:
-        fitting = [m for m in mentions if self.reg.actors[m.actor].gender in (None, gender)]
-        distinct = list(dict.fromkeys(m.actor for m in fitting))
+    def _choose(self, people: dict[str, bool], gender: str) -> str | None:
+        distinct = [actor for actor in people if self.reg.actors[actor].gender in (None, gender)]
         if not distinct:
             return None
         if len(distinct) == 1:
             self._learn(distinct[0], gender)
             return distinct[0]
-        subjects = list(dict.fromkeys(m.actor for m in fitting if self.is_subject(m)))
+        subjects = [actor for actor in distinct if people[actor]]
         if len(subjects) == 1:
             self._learn(subjects[0], gender)
             return subjects[0]
@@ -592,42 +646,55 @@ class Attributor:
             self.reg.actors[actor_id].add_alias("the " + words)
         return actor_id
 
-    def _nearby_mentions(self, para: int, back: int):
+    def actor_starts(self, para: int) -> tuple[dict[str, list[int]], dict[str, int]]:
+        """({actor id: the starts of its mentions}, {actor id: its first mention outside quotations}) in para."""
+        if para not in self.actor_index:
+            starts: dict[str, list[int]] = {}
+            narrative: dict[str, int] = {}
+            for mention in self.mentions_by_para.get(para, []):
+                starts.setdefault(mention.actor, []).append(mention.start)
+                if not mention.in_quote:
+                    narrative.setdefault(mention.actor, mention.start)
+            self.actor_index[para] = (starts, narrative)
+        return self.actor_index[para]
+
+    def last_mentions(self, para: int, back: int, pos: int) -> dict[str, int]:
+        """{actor id: where it was last mentioned before pos}, in this paragraph and the `back` before it (in
+        quotations too), from each paragraph's per-actor index."""
+        found: dict[str, int] = {}
         for number in range(max(0, para - back), para + 1):
-            yield from self.mentions_by_para.get(number, [])
+            for actor, starts in self.actor_starts(number)[0].items():
+                index = bisect.bisect_left(starts, pos)
+                if index:
+                    found[actor] = max(found.get(actor, -1), starts[index - 1])
+        return found
 
     def _most_recent(self, actor_ids, para: int, pos: int) -> str | None:
-        best = None
-        for mention in self._nearby_mentions(para, 2):
-            if mention.actor in actor_ids and mention.start < pos:
-                if best is None or mention.start > best.start:
-                    best = mention
-        return best.actor if best else None
+        last = self.last_mentions(para, 2, pos)
+        found = [(last[actor], actor) for actor in dict.fromkeys(actor_ids) if actor in last]
+        return max(found)[1] if found else None
 
     def resolve_org_noun(self, noun: str, para: int, pos: int) -> str | None:
         if noun == "administration":
             governments = [a.id for a in self.reg.actors.values() if a.type == "Government"]
             return governments[0] if len(governments) == 1 else None
-        best = None
-        for mention in self._nearby_mentions(para, 3):
-            if mention.start >= pos:
-                continue
-            actor = self.reg.actors[mention.actor]
+        found = []
+        for actor_id, at in self.last_mentions(para, 3, pos).items():
+            actor = self.reg.actors[actor_id]
             if actor.type not in ("Organization", "Government"):
                 continue
             if noun in ("group", "organization", "organisation") or noun in actor.name.lower():
-                if best is None or mention.start > best.start:
-                    best = mention
-        if best is None:
+                found.append((at, actor_id))
+        if not found:
             # "ICE said ... In a statement, the agency said": the one organization just mentioned
             for number in (para, para - 1):
-                recent = {m.actor for m in self.mentions_by_para.get(number, []) if m.start < pos and not m.in_quote
-                          and self.reg.actors[m.actor].type == "Organization"}
+                recent = {actor for actor, at in self.actor_starts(number)[1].items()
+                          if at < pos and self.reg.actors[actor].type == "Organization"}
                 if len(recent) == 1:
                     return recent.pop()
                 if recent:
                     break
-        return best.actor if best else None
+        return max(found)[1] if found else None
 
     def unnamed(self, words: str) -> str:
         """An actor the text describes without naming: "a spokesperson for the governor's office"."""
@@ -652,16 +719,25 @@ class Attributor:
 
     # -- the rules ------------------------------------------------------------------------------------------------
     def sentence_start(self, para: int, pos: int, floor: int) -> int:
-        """Where the sentence holding pos begins (not before floor)."""
-        start = floor
-        for match in SENTENCE_BREAK.finditer(self.text, floor, min(len(self.text), pos + 2)):
-            if match.end() <= pos:
-                start = match.end()
-        return start
+        """Where the sentence holding pos begins (not before floor): after the last break between them whose
+        look-ahead (the space and the capital after it) is read before pos + 2."""
+        limit = min(len(self.text), pos + 2)
+        index = bisect.bisect_left(self.break_starts, pos) - 1
+        while index >= 0 and self.breaks[index][0] >= floor:
+            _, end, seen = self.breaks[index]
+            if end <= pos and seen <= limit:
+                return end
+            index -= 1
+        return floor
 
     def sentence_end(self, pos: int, ceiling: int) -> int:
-        match = SENTENCE_BREAK.search(self.text, pos, ceiling)
-        return match.end() if match else ceiling
+        """The end of the first break from pos whose look-ahead is read before ceiling; else ceiling."""
+        index = bisect.bisect_left(self.break_starts, pos)
+        if index < len(self.breaks):
+            start, end, seen = self.breaks[index]
+            if start < ceiling and seen <= ceiling:
+                return end
+        return ceiling
 
     def attribute(self):
         for para in sorted(self.by_para):
@@ -681,30 +757,31 @@ class Attributor:
                 next_word = self.text[first_word:first_word + 12]
                 new_sentence = (inner_end == "." and next_word[:1].isupper()) or (
                     inner_end in "?!" and re.match(r"(?:He|She|They|It|I|We)\b", next_word))
-                for rec in records:
-                    if rec.first == first_word and rec.first < ceiling and not new_sentence:
+                if first_word < ceiling and not new_sentence:
+                    for rec in self.records_in(para, first_word, first_word + 1):
                         record, how = rec, "after the quotation"
                         break
                 # 2. earlier in the same sentence
                 if record is None:
                     s_start = self.sentence_start(para, quote.open_mark, floor)
-                    candidates = [r for r in records if s_start <= r.first and r.last <= quote.open_mark
-                                  and r.resolved and r.speaker]
+                    candidates = [r for r in self.records_in(para, s_start, quote.open_mark + 1)
+                                  if r.last <= quote.open_mark and r.resolved and r.speaker]
                     if candidates:
                         record, how = candidates[-1], "earlier in the sentence"
                     else:
-                        for mention in self.mentions_by_para.get(para, []):
-                            if not mention.in_quote and floor <= mention.start and \
+                        for mention in self.mentions_in(para, floor, quote.open_mark):
+                            if not mention.in_quote and \
                                     re.fullmatch(r"\s*:\s*", self.text[mention.end:quote.open_mark]):
                                 speaker_words = self.text[mention.start:mention.end]
                                 record = Record(mention.start, mention.end, ":", mention.start, mention.end,
-                                                mention.actor, True, f"{speaker_words}:")
+                                                mention.actor if self.speaks(mention.actor) else None, True,
+                                                f"{speaker_words}:")
                                 how = "a colon after the name"
                 # 3. later in the same sentence, when the quotation does not end it
                 if record is None and not re.search(r"[.!?…]['’]?$", self.text[quote.start:quote.end]):
                     s_end = self.sentence_end(after, ceiling)
-                    for rec in records:
-                        if after <= rec.first < s_end and rec.resolved:
+                    for rec in self.records_in(para, after, s_end):
+                        if rec.resolved:
                             record, how = rec, "later in the sentence"
                             break
                 if record is not None and previous is not None and record is getattr(previous, "record", None):
@@ -756,7 +833,7 @@ class Attributor:
 
     def speech_with_subject(self, para: int, lo: int, hi: int) -> bool:
         """Whether someone is said to speak between lo and hi (a new attribution, not "when asked")."""
-        return any(lo <= r.first and r.last <= hi and r.resolved for r in self.para_records(para))
+        return any(r.last <= hi and r.resolved for r in self.records_in(para, lo, hi + 1))
 
     def chains_and_colons(self):
         chains: dict[int, list[Quote]] = {}
@@ -864,10 +941,13 @@ class Attributor:
                 collective = list(COLLECTIVE_RE.finditer(before_verb))
                 names = []
                 base = outer.start
-                for mention in self.mentions_by_para.get(quote.para, []):
-                    if base <= mention.start and mention.end <= base + len(inner_text) - len(sentence) + verb.start() \
-                            and mention.start >= base + len(inner_text) - len(sentence):
+                for mention in self.mentions_in(quote.para, base + len(inner_text) - len(sentence), quote.open_mark):
+                    if base <= mention.start and mention.end <= base + len(inner_text) - len(sentence) + verb.start():
                         names.append(mention)
+                if names and not self.speaks(names[-1].actor):
+                    quote.speaker, quote.how = None, "nested: the words before it name a place, not a speaker"
+                    quote.said = None
+                    continue
                 if names:
                     speaker, how = names[-1].actor, f"nested: {self.text[names[-1].start:names[-1].end]} {verb.group()}"
                 elif len(collective) == 1:
