@@ -27,8 +27,10 @@ these rules miss.
 
 gr:inferred holds only triples that are not asserted in any other graph. It is dropped and computed again by each
 ``kg build --reason``: readers (``kg query``, ``kg serve``) open the snapshot a finished build publishes
-(graph/safety.py), so they never see it half computed. Each rule is a CONSTRUCT over the union of the graphs
-(Oxigraph's union default graph: one index lookup per pattern, however many article graphs there are).
+(graph/safety.py), so they never see it half computed. Each rule is a CONSTRUCT over the union of the graphs: the
+store's default graph, which it keeps as the set union of its named graphs (graph/store.py; Oxigraph's union
+default graph, a bag, for a store built before), so a triple held by many article graphs is matched once.
+Derived triples go into gr:inferred and the default graph in one transaction.
 """
 
 from __future__ import annotations
@@ -93,26 +95,28 @@ def materialise(store) -> ReasonReport:
     except ImportError:  # pragma: no cover - pyoxigraph is a dependency
         ox = None
     if ox is not None and isinstance(engine, ox.Store):
-        report = _materialise_oxigraph(engine, ox)
+        report = _materialise_oxigraph(store, engine, ox)
     else:
         report = _materialise_generic(store)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _materialise_oxigraph(engine, ox) -> ReasonReport:
+def _materialise_oxigraph(store, engine, ox) -> ReasonReport:
     """Each rule a CONSTRUCT over the union of all graphs (what is derived and not yet there), its triples added
-    to gr:inferred, round after round until a round adds nothing."""
+    to gr:inferred (and to the default graph, the set union), round after round until a round adds nothing."""
     target = ox.NamedNode(str(INFERRED_GRAPH))
-    engine.update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
+    store.remove_graph(INFERRED_GRAPH)  # and its triples from the default graph unless another graph holds them
+    deduplicated = bool(getattr(store, "deduplicated", False))
+    graphs = (target, ox.DefaultGraph()) if deduplicated else (target,)
     report = ReasonReport(per_rule={name: 0 for name, _, _ in RULES})
     size = 0
     for report.rounds in range(1, MAX_ROUNDS + 1):
         before_round = size
         for name, template, pattern in RULES:
             derived = engine.query(f"{PROLOGUE}CONSTRUCT {{ {template} }} WHERE {{ {pattern} FILTER NOT EXISTS {{ {template} }} }}",
-                                   use_default_graph_as_union=True)
-            quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in derived]
+                                   use_default_graph_as_union=not deduplicated)
+            quads = [ox.Quad(t.subject, t.predicate, t.object, g) for t in derived for g in graphs]
             if quads:
                 engine.extend(quads)
             now = _count(engine, ox, INFERRED_GRAPH)
@@ -152,6 +156,12 @@ def _materialise_generic(store) -> ReasonReport:
 
 
 def drop_inferred(store) -> None:
-    """Remove gr:inferred (a build without --reason must not leave inferences of older data behind)."""
-    if INFERRED_GRAPH in set(store.graphs()):
+    """Remove gr:inferred (a build without --reason must not leave inferences of older data behind).
+
+    One lookup of that graph's name (``has_graph``), not a list of every graph in the store."""
+    has_graph = getattr(store, "has_graph", None)
+    if has_graph is not None:
+        if has_graph(INFERRED_GRAPH):
+            store.remove_graph(INFERRED_GRAPH)
+    elif INFERRED_GRAPH in set(store.graphs()):
         store.remove_graph(INFERRED_GRAPH)

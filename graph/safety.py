@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 
 LOCK_FILE = ".kg-build.lock"
+#: an empty named graph: the store's default graph is kept as the set union of its named graphs (graph/store.py)
+LAYOUT_GRAPH = "urn:x-legal-news-kg:layout:default-graph-is-set-union"
 SNAPSHOTS = "snapshots"
 CURRENT = "CURRENT"
 KEEP = 2  # snapshots kept: the current one and the one before (a reader may still be finishing a query on it)
@@ -53,7 +55,7 @@ _REACHED: dict[str, int] = {}
 def crash_point(phase: str) -> None:
     """The crash tests' hook: SIGKILL this process when ``KG_TEST_CRASH_AT`` is ``phase`` or ``phase:n`` (the n-th
     time the phase is reached). Unset, it does nothing. Phases: ``store-opened``, ``graph-replaced`` (after each
-    named graph's transaction), ``flushed``, ``before-rename-graph.trig``, ``before-rename-graph.html``,
+    named graph's transaction), ``bulk-loaded`` (a first build's bulk load, before its marker is removed), ``flushed``, ``before-rename-graph.trig``, ``before-rename-graph.html``,
     ``snapshot-made``."""
     wanted = os.environ.get("KG_TEST_CRASH_AT")
     if not wanted:

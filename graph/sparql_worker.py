@@ -20,7 +20,9 @@ answers one of
 where a term is ``["uri", iri]``, ``["bnode", id]`` or ``["literal", lexical form, datatype IRI, language]``.
 The worker opens the snapshot of the store that the last build published (graph/safety.py), with
 ``Store.read_only``: nothing a worker runs can change the graph. When a build publishes a newer snapshot, the
-worker opens it before its next query.
+worker opens it before its next query. The default graph of a query is the store's default graph, which the
+store keeps as the set union of its named graphs (graph/store.py); a store built before that (no layout marker
+graph) is queried with Oxigraph's union default graph instead.
 """
 
 from __future__ import annotations
@@ -84,12 +86,16 @@ class Worker:
         self.directory = directory
         self.store = None
         self.stamp = None
+        self.union = True  # query Oxigraph's union default graph (a store without the set-union default graph)
 
     def open(self) -> None:
-        from .safety import open_read_only, snapshot_stamp
+        import pyoxigraph as ox
+
+        from .safety import LAYOUT_GRAPH, open_read_only, snapshot_stamp
 
         self.stamp = snapshot_stamp(self.directory)
         self.store = open_read_only(self.directory)
+        self.union = not self.store.contains_named_graph(ox.NamedNode(LAYOUT_GRAPH))
 
     def answer(self, job: dict) -> dict:
         import pyoxigraph as ox
@@ -103,7 +109,7 @@ class Worker:
         if job.get("default_graphs"):
             options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
         else:
-            options["use_default_graph_as_union"] = True
+            options["use_default_graph_as_union"] = self.union
         if job.get("named_graphs"):
             options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
         limit = int(job.get("max_rows") or 10000)

@@ -16,10 +16,29 @@ Every command talks to a store through one interface, whatever the kind (``open_
     flush() / close()
 
 rdflib graphs come in, query rows go out as rdflib terms. The remote kind lives in graph/remote.py.
+
+**The default graph is the set union of the named graphs.** Oxigraph's union default graph
+(``use_default_graph_as_union=True``) is a bag: one solution per named graph that holds a triple, and every
+article graph repeats the label and type of each actor it mentions, so a popular actor's label matched hundreds
+of times and joins on labels grew into millions of rows at 1M triples. So an Oxigraph store keeps its real
+default graph equal, at all times, to the *set* union of its named graphs (the articles, the ontology,
+gr:inferred), and is queried with ``use_default_graph_as_union=False``: each ``replace_graph``/``remove_graph``
+adds the new triples to the default graph and removes the old ones no other named graph still holds, in the same
+transaction as the graph itself. ``GRAPH ?g`` patterns still see each named graph as it is.
+
+A store in this layout holds the empty named graph ``LAYOUT_GRAPH`` (safety.LAYOUT_GRAPH: no triples, so no
+``GRAPH ?g { ... }`` pattern matches it; ``graphs()`` and graph.trig leave it out). A store built before has
+an empty default graph and no marker: opening it for writing fills the default graph from the named graphs once;
+a read-only open of such a store queries the union default graph as before. A first build into a store with no
+graphs yet takes pyoxigraph's bulk loader (``BULK_FROM`` articles or more): not transactional, so a marker file
+``DIR/.kg-bulk-write`` is written first and removed when the load is on disk; a build killed in between leaves the
+marker, and the next write open empties the store so that build writes every article again (readers keep the
+last published snapshot meanwhile, graph/safety.py).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -35,6 +54,12 @@ from .ns import KG, PREFIXES
 
 STORE_SUBDIR = "store"
 TRIG_FILE = "graph.trig"
+LAYOUT_GRAPH = URIRef(safety.LAYOUT_GRAPH)
+BULK_MARKER = ".kg-bulk-write"
+#: a build writing at least this many graphs into a store with no graphs takes the bulk loader (KG_BULK_FROM)
+BULK_FROM = int(os.environ.get("KG_BULK_FROM", "20"))
+_LAYOUT = ox.NamedNode(safety.LAYOUT_GRAPH)
+_DEFAULT = ox.DefaultGraph()
 
 
 class QueryError(KgError):
@@ -114,6 +139,7 @@ class OxigraphStore:
             self.store = _MEMORY.setdefault("memory:", ox.Store())
             self.location = "memory:"
             self.kind = "memory"
+            self.upgrade()
             return
         path = self.directory / STORE_SUBDIR
         self.location = str(self.directory)
@@ -125,10 +151,13 @@ class OxigraphStore:
                 # the last published snapshot: never the live store, which a build may be writing (graph/safety.py)
                 self.store = safety.open_read_only(self.directory)
             else:
+                self.created = not path.is_dir(), not self.directory.exists()  # (the store, its folder)
                 self.lock = safety.WriterLock(self.directory)  # one writer at a time; a second one waits, then stops
                 path.mkdir(parents=True, exist_ok=True)
                 self.store = ox.Store(str(path))
                 safety.crash_point("store-opened")
+                self._recover_bulk_write()
+                self.upgrade()
         except OSError as exc:
             if self.lock is not None:
                 self.lock.release()
@@ -138,11 +167,36 @@ class OxigraphStore:
                               "wait for it to finish or stop it, then try again") from None
             raise KgError(f"{path}: cannot open the store: {message}") from None
 
+    # the layout
+    @property
+    def deduplicated(self) -> bool:
+        """The default graph is maintained as the set union of the named graphs (the store holds LAYOUT_GRAPH)."""
+        return self.store.contains_named_graph(_LAYOUT)
+
+    def upgrade(self) -> None:
+        """Make the default graph the set union of the named graphs, once (a store built before, or a new one)."""
+        if self.read_only or self.deduplicated:
+            return
+        self.store.update(f"CLEAR SILENT DEFAULT ;\nINSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} ;\n"
+                          f"CREATE SILENT GRAPH <{LAYOUT_GRAPH}>")
+
+    def _recover_bulk_write(self) -> None:
+        """A first build killed during its bulk load left part of the articles: empty the store, so this build
+        writes every article again (its input hashes are gone with them)."""
+        marker = self.directory / BULK_MARKER
+        if marker.exists():
+            self.store.clear()
+            self.store.flush()
+            marker.unlink()
+
     # reading
     def query(self, sparql: str, bindings: dict[str, Node] | None = None, union: bool = True) -> Result:
+        """``union``: the default graph is the union of the named graphs (the set kept in the default graph, or
+        Oxigraph's union for a store built before); False: the store's own default graph."""
         substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        as_union = union and not self.deduplicated
         try:
-            answer = self.store.query(sparql, use_default_graph_as_union=union, substitutions=substitutions or None)
+            answer = self.store.query(sparql, use_default_graph_as_union=as_union, substitutions=substitutions or None)
         except SyntaxError as exc:
             raise QueryError(f"the query is not valid SPARQL: {exc}") from None
         except OSError as exc:
@@ -158,7 +212,11 @@ class OxigraphStore:
         return Result(["s", "p", "o"], rows)
 
     def graphs(self) -> list[URIRef]:
-        return sorted(URIRef(g.value) for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(URIRef(g.value) for g in self.store.named_graphs()
+                      if isinstance(g, ox.NamedNode) and g != _LAYOUT)
+
+    def has_graph(self, graph_name: URIRef) -> bool:
+        return self.store.contains_named_graph(ox.NamedNode(str(graph_name)))
 
     def input_hash(self, graph_name: URIRef, article: URIRef) -> str | None:
         for quad in self.store.quads_for_pattern(to_ox(article), to_ox(KG.inputHash), None, to_ox(graph_name)):
@@ -177,28 +235,62 @@ class OxigraphStore:
         return found
 
     def triple_count(self) -> int:
-        return len(self.store)
+        """Triples in the named graphs (a triple held by two graphs counts twice; the default graph, their set
+        union, not at all)."""
+        if not self.deduplicated:
+            return len(self.store)
+        answer = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(next(iter(answer))["n"].value)
 
     # writing
     def replace_graph(self, graph_name: URIRef, graph: Graph | str) -> None:
         """Swap one named graph's content in a single transaction: readers see the old or the new graph.
 
-        ``graph`` is an rdflib graph or its triples as N-Triples text (what the parallel build hands over).
+        ``graph`` is an rdflib graph or its triples as N-Triples text (what the parallel build hands over). The
+        default graph (the set union of the named graphs) changes in the same transaction.
         """
-        name = f"<{graph_name}>"
         data = graph if isinstance(graph, str) else ntriples(graph)
-        self.store.update(f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{data}\n}} }}")
+        name = f"<{graph_name}>"
+        if not self.deduplicated:  # a store built before, opened by a test or tool without upgrade()
+            self.store.update(f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{data}\n}} }}")
+        elif self.has_graph(graph_name):
+            self.store.update(f"{_remove_from_union(name)} ;\nDROP SILENT GRAPH {name} ;\n"
+                              f"INSERT DATA {{ GRAPH {name} {{\n{data}\n}} }} ;\n"
+                              f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}")
+        else:  # a new graph: its triples into it and into the default graph, one transaction
+            self.store.load(_nquads(name, data), ox.RdfFormat.N_QUADS)
         safety.crash_point("graph-replaced")
 
     def replace_graphs(self, items: Iterable[tuple[URIRef, Graph | str]], done=None) -> None:
-        """Replace several graphs, each in its own transaction; ``done(name)`` is called after each one."""
+        """Replace several graphs, each in its own transaction; ``done(name)`` is called after each one.
+
+        Into a store with no graphs yet, BULK_FROM graphs or more go through the bulk loader (see the module's
+        docstring for what a crash then does)."""
+        items = list(items)
+        if len(items) >= BULK_FROM and self.deduplicated and not self.graphs():
+            self._bulk_write(items, done)
+            return
         for graph_name, graph in items:
             self.replace_graph(graph_name, graph)
             if done is not None:
                 done(graph_name)
 
+    def _bulk_write(self, items, done) -> None:
+        marker = self.directory / BULK_MARKER if self.directory is not None else None
+        if marker is not None:
+            write_atomically(marker, lambda handle: handle.write(b"a first build's bulk load is not finished\n"))
+        self.store.bulk_load(_BulkReader(items, done), ox.RdfFormat.N_QUADS)
+        safety.crash_point("bulk-loaded")
+        if marker is not None:
+            self.store.flush()
+            marker.unlink()
+
     def remove_graph(self, graph_name: URIRef) -> None:
-        self.store.update(f"DROP SILENT GRAPH <{graph_name}>")
+        name = f"<{graph_name}>"
+        if self.deduplicated:
+            self.store.update(f"{_remove_from_union(name)} ;\nDROP SILENT GRAPH {name}")
+        else:
+            self.store.update(f"DROP SILENT GRAPH {name}")
 
     def flush(self) -> None:
         if self.directory is not None and not self.read_only:
@@ -206,11 +298,18 @@ class OxigraphStore:
             safety.crash_point("flushed")
 
     def export_trig(self, path: Path) -> None:
-        """Write every named graph as TriG, through a temporary file renamed into place."""
-        write_atomically(path, lambda handle: self.store.dump(
-            handle, ox.RdfFormat.TRIG, prefixes={k: v for k, v in PREFIXES.items()}))
+        """Write every named graph as TriG (not the default graph, their union), through a temporary file renamed
+        into place."""
+        quads = (q for q in self.store.quads_for_pattern(None, None, None, None)
+                 if isinstance(q.graph_name, ox.NamedNode) and q.graph_name != _LAYOUT)
+        write_atomically(path, lambda handle: ox.serialize(
+            quads, handle, ox.RdfFormat.TRIG, prefixes={k: v for k, v in PREFIXES.items()}))
 
     def close(self) -> None:
+        if self.directory is not None and not self.read_only and getattr(self, "created", (False,))[0] \
+                and not self.graphs():
+            self._discard()  # a first build that failed before writing anything: leave no empty store behind
+            return
         self.flush()
         try:
             if self.directory is not None and not self.read_only:
@@ -220,13 +319,80 @@ class OxigraphStore:
             if getattr(self, "lock", None) is not None:
                 self.lock.release()
 
+    def _discard(self) -> None:
+        """Remove the store this open created (and its lock, and its folder if this open created it too), so
+        the folder never looks like a built graph: `kg query` says no graph has been built there yet."""
+        import shutil
+
+        del self.store
+        shutil.rmtree(self.directory / STORE_SUBDIR, ignore_errors=True)
+        shutil.rmtree(self.directory / safety.SNAPSHOTS, ignore_errors=True)
+        (self.directory / BULK_MARKER).unlink(missing_ok=True)
+        (self.directory / safety.LOCK_FILE).unlink(missing_ok=True)
+        if self.lock is not None:
+            self.lock.release()
+        if self.created[1]:
+            try:
+                self.directory.rmdir()
+            except OSError:  # something else was put there meanwhile
+                pass
+
+
+def _remove_from_union(name: str) -> str:
+    """The SPARQL update that removes from the default graph the triples of graph ``name`` no other graph holds."""
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {name} {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {name}) }} }}")
+
+
+def _nquads(name: str, data: str) -> str:
+    """N-Triples text -> N-Quads text holding each triple twice: in graph ``name`` and in the default graph."""
+    out = []
+    for line in data.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not line.endswith("."):
+            raise ValueError(f"not an N-Triples line: {line[:200]}")
+        body = line[:-1].rstrip()
+        out.append(f"{body} {name} .\n{body} .\n")
+    return "".join(out)
+
+
+class _BulkReader(io.RawIOBase):
+    """The N-Quads of many graphs (each in its graph and in the default graph), made as the bulk loader reads."""
+
+    def __init__(self, items, done):
+        self.items, self.done = iter(items), done
+        self.buffer, self.position = memoryview(b""), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while self.position >= len(self.buffer):
+            try:
+                graph_name, graph = next(self.items)
+            except StopIteration:
+                return 0
+            data = graph if isinstance(graph, str) else ntriples(graph)
+            self.buffer, self.position = memoryview(_nquads(f"<{graph_name}>", data).encode("utf-8")), 0
+            if self.done is not None:
+                self.done(graph_name)
+        size = min(len(target), len(self.buffer) - self.position)
+        target[:size] = self.buffer[self.position:self.position + size]
+        self.position += size
+        return size
+
 
 def write_atomically(path: Path, write) -> None:
-    """Call ``write(binary_handle)`` on a temporary file beside ``path``, then rename it over ``path``."""
+    """Call ``write(binary_handle)`` on a temporary file beside ``path``, then rename it over ``path``.
+
+    The file gets the permissions a new file gets (0666 less the umask), not mkstemp's 0600."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
@@ -239,6 +405,20 @@ def write_atomically(path: Path, write) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _umask() -> int:
+    """This process's umask, read without changing it (other threads may be creating files)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def open_store(spec: str | Path, read_only: bool = False):
