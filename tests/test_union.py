@@ -1,0 +1,198 @@
+"""The store's default graph is the SET union of its named graphs (graph/store.py), whatever was replaced or
+removed; stores built before that layout are upgraded on a write open and read as before when opened read-only;
+a first build's bulk load that is killed is redone by the next build; files written atomically are 0644."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import stat
+import subprocess
+import sys
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+
+from graph.cli import main
+from graph.ns import article_graph
+from graph.safety import LAYOUT_GRAPH, current_snapshot
+from graph.store import BULK_MARKER, OxigraphStore, write_atomically
+
+from .conftest import MINI_DIR, ROOT
+
+EX = "http://example.org/"
+DEFAULT = ox.DefaultGraph()
+
+
+def fresh() -> OxigraphStore:
+    """A store in memory in the new layout (not the shared memory: store)."""
+    store = OxigraphStore.__new__(OxigraphStore)
+    store.directory, store.read_only, store.location, store.store = None, False, "memory:", ox.Store()
+    store.upgrade()
+    return store
+
+
+def triples(*pairs) -> Graph:
+    graph = Graph()
+    for s, o in pairs:
+        graph.add((URIRef(EX + s), URIRef(EX + "p"), Literal(o)))
+    return graph
+
+
+def default_graph(store) -> set:
+    return {(q.subject, q.predicate, q.object) for q in store.store.quads_for_pattern(None, None, None, DEFAULT)}
+
+
+def named_union(store) -> set:
+    return {(q.subject, q.predicate, q.object) for q in store.store.quads_for_pattern(None, None, None, None)
+            if isinstance(q.graph_name, ox.NamedNode)}
+
+
+def test_a_triple_held_by_two_graphs_survives_removing_one():
+    store = fresh()
+    store.replace_graph(URIRef(EX + "g1"), triples(("shared", "label"), ("only1", "x")))
+    store.replace_graph(URIRef(EX + "g2"), triples(("shared", "label"), ("only2", "y")))
+    store.remove_graph(URIRef(EX + "g1"))
+    assert default_graph(store) == named_union(store)
+    subjects = {t[0].value for t in default_graph(store)}
+    assert subjects == {EX + "shared", EX + "only2"}
+
+
+def test_replacing_a_graph_removes_only_the_triples_no_other_graph_holds():
+    store = fresh()
+    store.replace_graph(URIRef(EX + "g1"), triples(("shared", "label"), ("old", "x")))
+    store.replace_graph(URIRef(EX + "g2"), triples(("shared", "label")))
+    store.replace_graph(URIRef(EX + "g1"), triples(("new", "z")))
+    assert {t[0].value for t in default_graph(store)} == {EX + "shared", EX + "new"}
+    store.replace_graph(URIRef(EX + "g2"), triples(("new", "z")))
+    assert {t[0].value for t in default_graph(store)} == {EX + "new"}
+
+
+def test_a_label_in_many_graphs_is_one_row_and_graph_patterns_still_see_each_graph():
+    store = fresh()
+    for i in range(5):
+        store.replace_graph(URIRef(EX + f"g{i}"), triples(("actor", "Popular"), (f"s{i}", "x")))
+    rows = store.query("SELECT ?o WHERE { <%sactor> ?p ?o }" % EX).rows
+    assert len(rows) == 1, "the default graph is a set: one row, not one per graph"
+    per_graph = store.query("SELECT ?g WHERE { GRAPH ?g { <%sactor> ?p ?o } }" % EX).rows
+    assert sorted(str(r["g"]) for r in per_graph) == [EX + f"g{i}" for i in range(5)]
+    assert URIRef(LAYOUT_GRAPH) not in store.graphs() and len(store.graphs()) == 5
+    assert store.triple_count() == 10  # triples in the named graphs, as before
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_after_any_sequence_of_replaces_and_removes_the_default_graph_is_the_set_union(seed):
+    rng = random.Random(seed)
+    store = fresh()
+    names = [URIRef(EX + f"g{i}") for i in range(4)]
+    for step in range(40):
+        name = rng.choice(names)
+        if rng.random() < 0.25:
+            store.remove_graph(name)
+        else:  # a few triples drawn from a small pool, so graphs share many of them
+            store.replace_graph(name, triples(*((f"s{rng.randrange(6)}", f"o{rng.randrange(3)}")
+                                                for _ in range(rng.randrange(0, 6)))))
+        assert default_graph(store) == named_union(store), f"step {step}"
+    store.replace_graphs([(n, triples(("batch", n[-2:]))) for n in names])
+    assert default_graph(store) == named_union(store)
+
+
+def test_many_new_graphs_into_an_empty_store_take_the_bulk_loader_and_keep_the_union(monkeypatch):
+    import graph.store
+
+    monkeypatch.setattr(graph.store, "BULK_FROM", 3)
+    store = fresh()
+    items = [(URIRef(EX + f"g{i}"), triples(("shared", "label"), (f"s{i}", "x"))) for i in range(5)]
+    done = []
+    store.replace_graphs(items, done=done.append)
+    assert done == [name for name, _ in items]
+    assert len(store.graphs()) == 5
+    assert default_graph(store) == named_union(store) and len(default_graph(store)) == 6
+
+
+def kg(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def make_old_layout(out):
+    """Turn a built store into one built before this layout: no marker, an empty default graph."""
+    for path in (out / "store", current_snapshot(out)):
+        store = ox.Store(str(path))
+        store.update(f"CLEAR DEFAULT ; DROP GRAPH <{LAYOUT_GRAPH}>")
+        store.flush()
+        del store
+
+
+def test_an_old_store_is_read_as_before_and_upgraded_by_the_next_build(tmp_path):
+    article = tmp_path / "mini-wire-story"
+    shutil.copytree(MINI_DIR, article)
+    out = tmp_path / "out"
+    assert kg("build", article, "--store", out).exit_code == 0
+    before = kg("query", "actors", "--store", out, "--format", "json")
+    assert before.exit_code == 0 and before.output.count('"') > 10
+    make_old_layout(out)
+    old = OxigraphStore(out, read_only=True)
+    assert not old.deduplicated and not default_graph(old)
+    old.close()
+    assert kg("query", "actors", "--store", out, "--format", "json").output == before.output
+    assert kg("build", article, "--store", out).exit_code == 0  # nothing to rebuild; the open upgrades
+    for path in (out / "store", current_snapshot(out)):
+        store = OxigraphStore.__new__(OxigraphStore)
+        store.store = ox.Store.read_only(str(path))
+        assert store.deduplicated
+        assert default_graph(store) == named_union(store) and default_graph(store)
+    assert kg("query", "actors", "--store", out, "--format", "json").output == before.output
+
+
+def test_a_failed_first_build_leaves_nothing_that_looks_built(tmp_path):
+    article = tmp_path / "broken"
+    shutil.copytree(MINI_DIR, article)
+    path = article / "annotation.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("quote: \"", "quote: \"not in the text ", 1), encoding="utf-8")
+    out = tmp_path / "new-store"
+    result = CliRunner().invoke(main, ["build", str(article), "--store", str(out)])
+    assert result.exit_code == 2
+    assert not out.exists()
+    answer = CliRunner().invoke(main, ["query", "actors", "--store", str(out)])
+    assert answer.exit_code == 2 and "no graph has been built here yet" in answer.output
+
+
+def test_files_written_atomically_get_the_usual_permissions(tmp_path):
+    target = tmp_path / "graph.trig"
+    previous = os.umask(0o022)
+    try:
+        write_atomically(target, lambda handle: handle.write(b"x"))
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+        os.umask(0o027)
+        write_atomically(target, lambda handle: handle.write(b"y"))
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    finally:
+        os.umask(previous)
+
+
+def test_a_first_build_killed_during_its_bulk_load_is_redone_by_the_next_build(tmp_path):
+    folders = []
+    for i in range(3):
+        folder = tmp_path / "articles" / f"story-{i}"
+        shutil.copytree(MINI_DIR, folder)
+        folders.append(folder)
+    out = tmp_path / "out"
+    kg_cmd = [sys.executable, "-c", "import sys; from graph.cli import main; main()"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KG_BULK_FROM": "2", "KG_TEST_CRASH_AT": "bulk-loaded"}
+    killed = subprocess.run([*kg_cmd, "build", *map(str, folders), "--store", str(out)], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -9, killed.stderr
+    assert (out / BULK_MARKER).exists() and current_snapshot(out) is None
+    env.pop("KG_TEST_CRASH_AT")
+    again = subprocess.run([*kg_cmd, "build", *map(str, folders), "--store", str(out)], env=env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "(3 rebuilt" in again.stdout, again.stdout
+    assert not (out / BULK_MARKER).exists()
+    store = OxigraphStore(out, read_only=True)
+    assert [str(g) for g in store.graphs() if "/article/" in str(g)] == [str(article_graph(f.name)) for f in folders]
+    assert default_graph(store) == named_union(store)
+    store.close()
