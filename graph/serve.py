@@ -15,11 +15,13 @@ Read-only: the store is opened with ``Store.read_only`` in worker processes that
 (``update=``, ``application/sparql-update``, or SPARQL Update text sent as a query) is refused with 403 and
 changes nothing. A SERVICE clause is refused too (403): it would make the server fetch other URLs.
 
-Limits: each query runs in a worker process (graph/sparql_worker.py), at most ``--timeout`` seconds; a query
-that runs longer gets 503 with a message and its worker is killed and replaced, so a runaway query cannot hold a
-worker. A result with more than ``--max-rows`` rows (or triples) gets 422. At most ``--workers`` queries run at
-once; a request that finds no free worker within the time limit gets 503. The HTTP server itself is
-multi-threaded. It binds 127.0.0.1 unless told otherwise, and then answers only requests addressed to a loopback
+Limits: each query runs in a worker process (graph/sparql_worker.py). ``--timeout`` seconds is one budget per
+request, counted from its arrival: waiting for a free worker and running the query both spend it, so no request
+is answered later than ``--timeout`` seconds (and the few milliseconds of HTTP) after it arrived. A query still
+running at its deadline gets 503 with a message and its worker is killed and replaced, so a runaway query cannot
+hold a worker. A result with more than ``--max-rows`` rows (or triples) gets 422. At most ``--workers`` queries run
+at once; a request that finds no free worker before its deadline gets 503 with ``Retry-After: 1``. The HTTP
+server itself is multi-threaded. It binds 127.0.0.1 unless told otherwise, and then answers only requests addressed to a loopback
 name (a guard against DNS rebinding).
 
 SPARQL XML cannot carry most control characters (XML 1.0); in XML results they are replaced by U+FFFD. The
@@ -400,23 +402,35 @@ class WorkerPool:
 
         threading.Thread(target=start, name="kg-worker-restart", daemon=True).start()
 
-    def run(self, job: dict, timeout: float) -> dict:
+    def run(self, job: dict, timeout: float, deadline: float | None = None) -> dict:
+        """The worker's answer to a job. ``timeout`` seconds is one budget for the whole request: waiting for a
+        free worker and running the query both spend it, up to ``deadline`` (time.monotonic(); by default
+        ``timeout`` seconds from now, a request's arrival time plus ``timeout`` when the server passes it)."""
+        if deadline is None:
+            deadline = time.monotonic() + timeout
         try:
-            worker = self.idle.get(timeout=timeout)
+            worker = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
-            raise HttpError(503, f"every query worker is busy; try again in a moment (the server runs "
-                                 f"{self.size} queries at a time)", {"Retry-After": "1"}) from None
+            worker = None
+        if worker is not None and deadline - time.monotonic() <= 0.001:  # a worker came, but no time is left
+            self.idle.put(worker)
+            worker = None
+        if worker is None:
+            raise HttpError(503, f"every query worker stayed busy for the time limit of {timeout:g} s; try again "
+                                 f"in a moment (the server runs {self.size} queries at a time)",
+                            {"Retry-After": "1"})
         self.stats.queries += 1
         try:
             worker.send(job)
-            answer = worker.receive(time.monotonic() + timeout)
+            answer = worker.receive(deadline)
         except WorkerGone:
             self._replace(worker)
             raise HttpError(500, "the query worker stopped unexpectedly; the query was not answered") from None
         if answer is None:
             self.stats.timeouts += 1
             self._replace(worker)
-            raise HttpError(503, f"the query ran longer than the time limit of {timeout:g} s and was stopped; "
+            raise HttpError(503, f"the query did not finish within the time limit of {timeout:g} s (counted from "
+                                 "the request's arrival, waiting for a free worker included) and was stopped; "
                                  "narrow it (a LIMIT, more selective patterns) or start the server with a "
                                  "higher --timeout")
         self.idle.put(worker)
@@ -481,6 +495,9 @@ class Handler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed
 
     def _handle(self, method: str) -> None:
+        # --timeout is one budget per request, from here (the request line and headers have arrived) to the
+        # answer: reading the body, waiting for a free worker and running the query all spend it
+        self.deadline = time.monotonic() + self.server.config.timeout
         try:
             self._check_host()
             url = urlsplit(self.path)
@@ -575,7 +592,7 @@ class Handler(BaseHTTPRequestHandler):
         answer = self.server.pool.run({
             "query": query, "substitutions": substitutions or {}, "max_rows": config.max_rows,
             "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
-        }, config.timeout)
+        }, config.timeout, deadline=getattr(self, "deadline", None))
         if "error" in answer:
             if answer["error"] == "syntax":
                 from .queries import syntax_error
@@ -768,7 +785,8 @@ def reports_errors(command):
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
               help="The port (0: any free port; the address is printed).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds a query may run before it is stopped with an error (503).")
+              help="Seconds a request may take, counted from its arrival: waiting for a free worker and running "
+                   "the query both spend it; past it the answer is an error (503) and a running query is stopped.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
               help="The most rows (or triples) a result may have; a larger one gets an error (422).")
 @click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True,
@@ -780,7 +798,8 @@ def serve(store_spec, host, port, timeout, max_rows, workers):
     /sparql is a SPARQL 1.1 Protocol endpoint (GET ?query=, POST form or application/sparql-query; JSON, XML,
     CSV or TSV results by the Accept header, Turtle or N-Triples for CONSTRUCT). / is STORE/graph.html;
     /query lists the named queries to pick, edit and run. Updates are refused (403) and change nothing. Each
-    query runs at most --timeout seconds and may return at most --max-rows rows. Stop it with Ctrl-C.
+    request is answered within --timeout seconds of its arrival (waiting for a free worker included; past it,
+    503 and the query is stopped) and may return at most --max-rows rows. Stop it with Ctrl-C.
 
     \b
     Example:
@@ -805,7 +824,7 @@ def serve(store_spec, host, port, timeout, max_rows, workers):
         shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
         base = f"http://{shown}:{bound_port}"
         click.echo(f"serving {directory} at {base}/  (SPARQL endpoint {base}/sparql, query page {base}/query)")
-        click.echo(f"  read-only; a query may run {timeout:g} s and return {max_rows} rows; Ctrl-C stops", err=False)
+        click.echo(f"  read-only; a request may take {timeout:g} s (queueing included) and return {max_rows} rows; Ctrl-C stops", err=False)
         sys.stdout.flush()
 
         def stop(signum, frame):

@@ -282,6 +282,56 @@ def test_a_slow_query_does_not_hold_up_the_others(served):
     assert status == 200 and finished["quick"] < finished["slow"]
 
 
+def test_the_time_limit_is_one_budget_per_request_waiting_included(seed_store):
+    """--timeout counts from a request's arrival: with one worker held by a slow query, requests that queue for
+    it are answered (503) within the limit plus a small margin, not after waiting the limit and then running it
+    again (which took up to twice the limit)."""
+    limit, margin = 2.0, 1.0
+    server = start(seed_store, "--timeout", str(limit), "--workers", "1")
+    try:
+        took, answers = {}, {}
+
+        def ask(name, query, delay):
+            time.sleep(delay)
+            began = time.monotonic()
+            status, headers, body = server.get(query)
+            took[name] = time.monotonic() - began
+            answers[name] = (status, headers.get("Retry-After"), body)
+
+        plan = [("slow-1", CARTESIAN, 0.0), ("slow-2", CARTESIAN, 0.5), ("slow-3", CARTESIAN, 1.0),
+                ("quick", "ASK { ?s ?p ?o }", 1.5)]
+        threads = [threading.Thread(target=ask, args=item) for item in plan]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert set(took) == {name for name, _, _ in plan}
+        for name, seconds in took.items():
+            assert seconds < limit + margin, f"{name} took {seconds:.2f} s with --timeout {limit:g}: {answers[name]}"
+        status, _, body = answers["slow-1"]
+        assert status == 503 and b"time limit of 2 s" in body and b"arrival" in body
+        for name in ("slow-2", "slow-3"):  # each waited for the one worker, and the wait counted
+            status, retry_after, body = answers[name]
+            assert status == 503 and b"time limit of 2 s" in body, (name, status, body)
+            assert retry_after == "1" or b"arrival" in body  # busy all along, or stopped at its deadline
+        assert answers["quick"][0] in (200, 503)  # a replaced worker may be ready for it in time
+        deadline = time.monotonic() + 30  # and the server still answers once its worker is replaced
+        while time.monotonic() < deadline and server.get("ASK { ?s ?p ?o }")[0] != 200:
+            time.sleep(0.2)
+        status, _, body = server.get("ASK { ?s ?p ?o }")
+        assert status == 200 and json.loads(body)["boolean"] is True
+    finally:
+        stop(server)
+
+
+def test_the_help_says_the_time_limit_counts_from_arrival():
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 0 and "counted from its arrival" in text and "waiting for a free worker" in text
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "one budget per request" in readme and "up to `--timeout` waiting" not in readme
+
+
 def test_a_result_over_the_size_cap_is_an_error(served):
     status, _, body = served.get("SELECT * WHERE { ?s ?p ?o }")
     assert status == 422 and b"more than 500 rows" in body
