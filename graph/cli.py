@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 import sys
 from pathlib import Path
@@ -34,7 +35,31 @@ def _printable(message: str) -> str:
     return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", message)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class LazyGroup(click.Group):
+    """A group whose commands from other modules are imported when first asked for (`kg --help` lists them all).
+
+    This module imports none of them when it is imported itself, so every graph.* module can import
+    STORE_HELP and reports_errors from here at the top, and be imported alone, in any order."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands: dict[str, str] = {}
+
+    def add_lazy_command(self, name: str, target: str) -> None:
+        """Register `kg NAME` as the click command at TARGET ("module:attribute"), imported on first use."""
+        self.lazy_commands[name] = target
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in self.lazy_commands:
+            module, attribute = self.lazy_commands[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="kg")
 def main():
     """Turn news articles on legal disputes into a knowledge graph of actors and legal relations.
@@ -153,18 +178,21 @@ def query(name, sparql, params, fmt, store_spec, list_queries, ontology_dirs):
     click.echo(queries.render(result, fmt, named.lists))
 
 
-# Commands defined in their own modules are registered below, one line each.
+# Commands defined in their own modules are registered below, one line each, as "module:attribute": the module is
+# imported when the command is first used, so a module may import STORE_HELP and reports_errors from graph.cli.
 # (commands from other modules)
-from .extract import extract_command; main.add_command(extract_command, "extract")  # noqa: E402,E702
-from .evaluate import eval_command; main.add_command(eval_command, "eval")  # noqa: E402,E702
-main.add_command(__import__("graph.validate", fromlist=["validate"]).validate)  # kg validate
-main.add_command(__import__("graph.serve", fromlist=["serve"]).serve)  # kg serve
-main.add_command(__import__("graph.docs", fromlist=["docs_command"]).docs_command)
-main.add_command(__import__("graph.lint", fromlist=["lint_command"]).lint_command)  # kg lint (also run by kg validate)
-main.add_command(__import__("graph.show", fromlist=["show"]).show)  # kg show
-main.add_command(__import__("graph.analyze", fromlist=["analyze"]).analyze)  # kg analyze, kg analyze path
-main.add_command(__import__("graph.analyze", fromlist=["export"]).export)  # kg export
+main.add_lazy_command("extract", "graph.extract:extract_command")
+main.add_lazy_command("eval", "graph.evaluate:eval_command")
+main.add_lazy_command("validate", "graph.validate:validate")
+main.add_lazy_command("serve", "graph.serve:serve")
+main.add_lazy_command("docs", "graph.docs:docs_command")
+main.add_lazy_command("lint", "graph.lint:lint_command")  # also run by kg validate
+main.add_lazy_command("show", "graph.show:show")
+main.add_lazy_command("analyze", "graph.analyze:analyze")  # kg analyze, kg analyze path
+main.add_lazy_command("export", "graph.analyze:export")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+if __name__ == "__main__":  # pragma: no cover  (python -m graph.cli: run the one graph.cli the commands import)
+    from graph.cli import main as _main
+
+    _main(prog_name="kg")

@@ -3,6 +3,9 @@
 import json
 import re
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -156,8 +159,52 @@ def test_query_without_a_built_graph_says_to_build(tmp_path):
     assert result.exit_code == 2 and "kg build" in result.stderr
 
 
+def _command_paths(group, prefix=()):
+    """Every command and subcommand of a click group, as the words typed after `kg`."""
+    import click
+
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from _command_paths(command, (*prefix, name))
+
+
 def test_every_command_has_help_with_an_example():
-    for name, command in main.commands.items():
-        result = kg(name, "--help")
-        assert result.exit_code == 0, name
-        assert "Example" in result.output, f"`kg {name} --help` has no example"
+    paths = list(_command_paths(main))
+    listed = kg("--help").output
+    assert ("analyze", "path") in paths
+    for expected in ("build", "query", "extract", "validate", "lint", "show", "docs", "serve", "analyze"):
+        assert (expected,) in paths, expected
+        assert f"  {expected} " in listed, f"`kg --help` does not list {expected}"
+    for path in paths:
+        result = kg(*path, "--help")
+        assert result.exit_code == 0, (path, result.output)
+        assert "Example:" in result.output, f"`kg {' '.join(path)} --help` has no example"
+        assert "kg " + " ".join(path) in result.output.split("Example:", 1)[1], f"`kg {' '.join(path)}` example"
+
+
+GRAPH_MODULES = sorted(p.stem for p in (Path(__file__).parent.parent / "graph").glob("*.py"))
+
+
+def test_every_graph_module_imports_alone_in_a_fresh_interpreter():
+    """A module that imports graph.cli at the top (for STORE_HELP, reports_errors) must not meet a half-made
+    graph.cli: each module is imported first, in its own interpreter, then graph.cli after it."""
+    script = "import importlib, sys\nimportlib.import_module(sys.argv[1])\nimportlib.import_module('graph.cli')\n"
+    broken = {}
+    for name in GRAPH_MODULES:
+        done = subprocess.run([sys.executable, "-c", script, f"graph.{name}"], capture_output=True, text=True)
+        if done.returncode:
+            broken[name] = done.stderr.strip().splitlines()[-1]
+    assert "cli" in GRAPH_MODULES and "show" in GRAPH_MODULES
+    assert not broken, broken
+
+
+@pytest.mark.parametrize("module", ["graph", "graph.cli"])
+def test_python_dash_m_runs_kg(module):
+    done = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: kg ") and "  show " in done.stdout and "  validate " in done.stdout
+    done = subprocess.run([sys.executable, "-m", module, "show", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "Example:" in done.stdout, done.stderr
