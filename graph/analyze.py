@@ -139,15 +139,13 @@ def export(fmt, output, view, store_spec):
 
     GraphML and GEXF keep each node's label, class, posts and articles and each relation's label, the thing
     it goes through and its evidence (quotes with speaker, date, article and offsets, as text). JSON is
-    node-link data with the evidence as records.
+    node-link data with the evidence as records. The same graph gives the same bytes every run (no date stamp).
 
     \b
     Example:
         kg export --format gexf -o actors.gexf
         kg export --format json | jq '.edges[] | select(.relation == "opposes")'
     """
-    import networkx as nx
-
     from . import network
     from .store import open_store, write_atomically
 
@@ -157,18 +155,7 @@ def export(fmt, output, view, store_spec):
         g = network.actor_view(data, store) if view == "actors" else network.full_view(data)
     finally:
         store.close()
-    if fmt == "json":
-        payload = (json.dumps(network.export_json(data, g), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    else:
-        import io
-
-        buffer = io.BytesIO()
-        flat = network.export_graph(data, g)
-        if fmt == "graphml":
-            nx.write_graphml(flat, buffer, encoding="utf-8")
-        else:
-            nx.write_gexf(flat, buffer, encoding="utf-8")
-        payload = buffer.getvalue()
+    payload = network.export_bytes(data, g, fmt)  # byte-identical for the same graph, run after run
     if output is None or str(output) == "-":
         sys.stdout.buffer.write(payload) if hasattr(sys.stdout, "buffer") else click.echo(payload.decode("utf-8"), nl=False)
         sys.stdout.flush()

@@ -562,5 +562,33 @@ def export_json(data: GraphData, g: nx.MultiDiGraph) -> dict:
     return {"nodes": nodes, "edges": edges}
 
 
-__all__ = ["load", "full_view", "actor_view", "restrict", "resolve", "centrality", "components", "shortest_path",
+def export_bytes(data: GraphData, g: nx.MultiDiGraph, fmt: str) -> bytes:
+    """The view as GraphML, GEXF or JSON: the same graph gives the same bytes, run after run (nodes and edges in
+    the views' sorted order; no date stamp: networkx's GEXF writer stamps the day in <meta lastmodifieddate>,
+    which is left out, and names itself and its version as the creator, which is replaced by this tool)."""
+    import io
+    import json
+
+    if fmt == "json":
+        return (json.dumps(export_json(data, g), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    flat = export_graph(data, g)
+    buffer = io.BytesIO()
+    if fmt == "graphml":
+        nx.write_graphml(flat, buffer, encoding="utf-8")
+    elif fmt == "gexf":
+        from networkx.readwrite.gexf import GEXFWriter
+
+        writer = GEXFWriter(encoding="utf-8", prettyprint=True)
+        for meta in writer.xml.findall("meta"):
+            meta.attrib.pop("lastmodifieddate", None)
+            for creator in meta.findall("creator"):
+                creator.text = "legal-news-kg (kg export)"
+        writer.add_graph(flat)
+        writer.write(buffer)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    return buffer.getvalue()
+
+
+__all__ = ["load", "export_bytes", "full_view", "actor_view", "restrict", "resolve", "centrality", "components", "shortest_path",
            "GraphData", "Evidence", "Node", "ID"]

@@ -1,6 +1,7 @@
 """The network views and analytics (graph.network), and `kg analyze`, `kg analyze path`, `kg export`, `kg show`
 through the CLI, on the mini fixture and the seed article built with `kg build`."""
 
+import io
 import json
 
 import networkx as nx
@@ -180,8 +181,50 @@ def test_kg_export_writes_the_actor_view_for_network_tools(mini, tmp_path, fmt):
     assert edges and any("You may not deport a citizen," in d["evidence"] for d in edges)
     again = tmp_path / f"again.{fmt}"
     kg("export", "--format", fmt, "-o", again, "--store", mini)
-    if fmt == "graphml":  # deterministic (GEXF stamps the date)
-        assert again.read_bytes() == path.read_bytes()
+    assert again.read_bytes() == path.read_bytes()
+
+
+EXPORT_IN_A_FRESH_PROCESS = """
+import sys
+from click.testing import CliRunner
+from graph.cli import main
+for fmt, view, out in zip(sys.argv[2::3], sys.argv[3::3], sys.argv[4::3]):
+    result = CliRunner().invoke(main, ["export", "--format", fmt, "--view", view, "-o", out, "--store", sys.argv[1]])
+    assert result.exit_code == 0, result.output
+"""
+
+
+def test_kg_export_is_byte_identical_run_after_run(seed, tmp_path, monkeypatch):
+    """graphml, gexf and json, both views: exported twice in this process on two different days (networkx's GEXF
+    writer stamps the date), and once more in a fresh process with another hash seed, the bytes are the same."""
+    import subprocess
+    import sys
+    import time as time_module
+
+    from .conftest import ROOT
+
+    jobs = [(fmt, view) for fmt in ("graphml", "gexf", "json") for view in ("actors", "full")]
+    first, second = {}, {}
+    for day, runs in (("2024-02-29", first), ("2031-12-31", second)):
+        monkeypatch.setattr(time_module, "strftime", lambda *args, day=day: day)
+        for fmt, view in jobs:
+            path = tmp_path / f"{day}-{view}.{fmt}"
+            result = kg("export", "--format", fmt, "--view", view, "-o", path, "--store", seed)
+            assert result.exit_code == 0, result.output
+            runs[fmt, view] = path.read_bytes()
+    monkeypatch.undo()
+    args = [str(seed)]
+    for fmt, view in jobs:
+        args += [fmt, view, str(tmp_path / f"fresh-{view}.{fmt}")]
+    for hash_seed in ("1", "4242"):
+        subprocess.run([sys.executable, "-c", EXPORT_IN_A_FRESH_PROCESS, *args], cwd=ROOT, check=True, timeout=300,
+                       env={**__import__("os").environ, "PYTHONHASHSEED": hash_seed})
+        for fmt, view in jobs:
+            fresh = (tmp_path / f"fresh-{view}.{fmt}").read_bytes()
+            assert first[fmt, view] == second[fmt, view] == fresh, (fmt, view, hash_seed)
+    gexf = first["gexf", "actors"].decode("utf-8")
+    assert "lastmodifieddate" not in gexf and "2024-02-29" not in gexf and "<creator>legal-news-kg" in gexf
+    assert nx.read_gexf(io.BytesIO(first["gexf", "actors"])).number_of_nodes() > 10  # still GEXF that reads back
 
 
 def test_kg_export_to_standard_output(mini):
