@@ -139,7 +139,7 @@ class OxigraphStore:
             self.store = _MEMORY.setdefault("memory:", ox.Store())
             self.location = "memory:"
             self.kind = "memory"
-            self.upgrade()
+            self._open_layout()
             return
         path = self.directory / STORE_SUBDIR
         self.location = str(self.directory)
@@ -157,7 +157,7 @@ class OxigraphStore:
                 self.store = ox.Store(str(path))
                 safety.crash_point("store-opened")
                 self._recover_bulk_write()
-                self.upgrade()
+                self._open_layout()
         except OSError as exc:
             if self.lock is not None:
                 self.lock.release()
@@ -172,6 +172,20 @@ class OxigraphStore:
     def deduplicated(self) -> bool:
         """The default graph is maintained as the set union of the named graphs (the store holds LAYOUT_GRAPH)."""
         return self.store.contains_named_graph(_LAYOUT)
+
+    def _open_layout(self) -> None:
+        """A write open: upgrade a store built before now; an empty store is marked at its first write through
+        this interface (so data a tool or test loads into ``.store`` directly is still read as before)."""
+        empty = next(iter(self.store.named_graphs()), None) is None \
+            and next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None
+        self._pending_upgrade = empty
+        if not empty:
+            self.upgrade()
+
+    def _before_write(self) -> None:
+        if getattr(self, "_pending_upgrade", False):
+            self._pending_upgrade = False
+            self.upgrade()
 
     def upgrade(self) -> None:
         """Make the default graph the set union of the named graphs, once (a store built before, or a new one)."""
@@ -249,6 +263,7 @@ class OxigraphStore:
         ``graph`` is an rdflib graph or its triples as N-Triples text (what the parallel build hands over). The
         default graph (the set union of the named graphs) changes in the same transaction.
         """
+        self._before_write()
         data = graph if isinstance(graph, str) else ntriples(graph)
         name = f"<{graph_name}>"
         if not self.deduplicated:  # a store built before, opened by a test or tool without upgrade()
@@ -266,6 +281,7 @@ class OxigraphStore:
 
         Into a store with no graphs yet, BULK_FROM graphs or more go through the bulk loader (see the module's
         docstring for what a crash then does)."""
+        self._before_write()
         items = list(items)
         if len(items) >= BULK_FROM and self.deduplicated and not self.graphs():
             self._bulk_write(items, done)
@@ -286,6 +302,7 @@ class OxigraphStore:
             marker.unlink()
 
     def remove_graph(self, graph_name: URIRef) -> None:
+        self._before_write()
         name = f"<{graph_name}>"
         if self.deduplicated:
             self.store.update(f"{_remove_from_union(name)} ;\nDROP SILENT GRAPH {name}")
@@ -347,13 +364,13 @@ def _remove_from_union(name: str) -> str:
 def _nquads(name: str, data: str) -> str:
     """N-Triples text -> N-Quads text holding each triple twice: in graph ``name`` and in the default graph."""
     out = []
-    for line in data.splitlines():
-        line = line.strip()
+    for line in data.split("\n"):  # not splitlines(): U+2028, U+0085 ... may stand unescaped in a literal
+        line = line.strip(" \t\r")
         if not line or line.startswith("#"):
             continue
         if not line.endswith("."):
             raise ValueError(f"not an N-Triples line: {line[:200]}")
-        body = line[:-1].rstrip()
+        body = line[:-1].rstrip(" \t")
         out.append(f"{body} {name} .\n{body} .\n")
     return "".join(out)
 

@@ -196,3 +196,20 @@ def test_a_first_build_killed_during_its_bulk_load_is_redone_by_the_next_build(t
     assert [str(g) for g in store.graphs() if "/article/" in str(g)] == [str(article_graph(f.name)) for f in folders]
     assert default_graph(store) == named_union(store)
     store.close()
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["one-transaction", "bulk-loader"])
+def test_hostile_literals_reach_both_graphs_unchanged(monkeypatch, bulk):
+    import graph.store
+
+    monkeypatch.setattr(graph.store, "BULK_FROM", 2 if bulk else 1000)
+    store = fresh()
+    hostile = ["line\u2028separator", "next\x85line", "ends with .", "quote \" and \\ and \n newline", "tab\tx ."]
+    graphs = [(URIRef(EX + f"g{i}"), triples(*((f"s{j}", text) for j, text in enumerate(hostile)))) for i in range(2)]
+    store.replace_graphs(graphs)
+    expected = {(str(s), str(o)) for s, _, o in graphs[0][1]}
+    for graph_name, _ in graphs:
+        got = {(q.subject.value, q.object.value)
+               for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_name)))}
+        assert got == expected
+    assert default_graph(store) == named_union(store) and len(default_graph(store)) == len(hostile)
