@@ -4,6 +4,7 @@ docs/design.md and the annotation format need. The lint itself (graph/lint.py) i
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -83,11 +84,17 @@ def test_lint_finds_nothing(onto, shapes):
     assert findings == [], "\n".join(map(str, findings))
 
 
+def package_version() -> str:
+    """The package version, written in pyproject.toml by scripts/set_version.py (the one place to change it)."""
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]["version"]
+
+
 def test_exactly_one_ontology_with_its_metadata(onto):
     assert list(onto.subjects(RDF.type, OWL.Ontology)) == [ONTOLOGY_IRI]
     version = onto.value(ONTOLOGY_IRI, OWL.versionInfo)
-    assert version == Literal("0.1.0")
-    assert onto.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef(f"{ONTOLOGY_IRI}/{version}")
+    assert version == Literal(package_version()), "run scripts/set_version.py to change the version everywhere"
+    assert onto.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef(f"{ONTOLOGY_IRI}/{package_version()}")
     assert onto.value(ONTOLOGY_IRI, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
     for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.creator):
         assert onto.value(ONTOLOGY_IRI, prop) is not None, prop
