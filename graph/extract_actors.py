@@ -1040,7 +1040,7 @@ class ActorFinder:
             return
         following = text[run[-1].end:run[-1].end + 12]
         if not re.match(r"\s*(?:[,.;:!?)—–]|$|(?:in|on|at|and|or|to|for|with|where|which|last|this|near|after|"
-                        r"before|during|since|from|by|when|while)\b)", following):
+                        r"before|during|since|from|by|when|while|" + SPEECH_VERBS_FOR_NAMES + r")\b)", following):
             return                       # "in American prisons": an adjective, not a place
         words = _words(text, run)
         if run[-1].possessive:

@@ -78,8 +78,10 @@ ADVERBS = ("also", "later", "then", "again", "previously", "earlier", "once", "q
 UNNAMED_RE = re.compile(
     r"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[\w'’-]+\s+){0,4}?(?:spokesperson|spokesman|spokeswoman|official|aide|"
     r"adviser|advisor|source|lawyer|attorney|representative|diplomat|officer|staffer|employee|analyst|expert|"
-    r"resident|witness|member|prosecutor|lawmaker|agent|guard|worker|detainee|protester|activist|journalist)\b")
-UNNAMED_TAIL = re.compile(r"\s+(?:for|of|at|with|from|in|close to|familiar with)\s+[^,.;:!?\"“”«»()]{1,60}")
+    r"resident|witness|member|prosecutor|lawmaker|agent|guard|worker|detainee|protester|activist|journalist|"
+    r"teacher|farmer|nurse|doctor|student|parent|mother|father|shopkeeper|vendor|villager|neighbou?r|volunteer)\b")
+UNNAMED_TAIL = re.compile(r"\s+(?:for|of|at|with|from|in|close to|familiar with)\s+"
+                          r"(?:[^,.;:!?\"“”«»()]|(?<=\b[A-Z])\.){1,60}")     # "for the U.S. Embassy in ..."
 SENTENCE_BREAK = re.compile(r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|No|vs))(?<!\b(?:Mrs|Sen|Rep|Gov|Gen|Col|Sgt|"
                             r"Adm|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Inc|Ltd))(?<!\b(?:Capt|Prof|Sept|"
                             r"Corp))[.!?](?=\s+[A-Z0-9\"“‘'(])")
@@ -449,6 +451,8 @@ class Attributor:
         for match in PRONOUN_RE.finditer(text, lo, hi):
             found.append((match.start(), match.end(), ("pronoun", match.group().lower()), match.group()))
         for match in TITLE_NP_RE.finditer(text, lo, hi):
+            if any(m.end == match.end() for m in self.mentions_in(para, match.start(), match.end())):
+                continue        # "the U.S. government": the actor named, not the most recent government
             found.append((match.start(), match.end(), ("title", match.group(1).lower()), match.group()))
         for match in UNNAMED_RE.finditer(text, lo, hi):
             words = match.group()
