@@ -213,3 +213,31 @@ def test_hostile_literals_reach_both_graphs_unchanged(monkeypatch, bulk):
                for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_name)))}
         assert got == expected
     assert default_graph(store) == named_union(store) and len(default_graph(store)) == len(hostile)
+
+
+def test_kg_serve_workers_and_kg_query_count_a_shared_label_once(tmp_path):
+    """Two articles that mention the same actors: the serve worker and `kg query` see each label once; on a store
+    built before the layout the worker falls back to Oxigraph's union (one row per graph)."""
+    from graph.sparql_worker import Worker
+
+    folders = []
+    for slug in ("story-a", "story-b"):
+        shutil.copytree(MINI_DIR, tmp_path / slug)
+        folders.append(tmp_path / slug)
+    out = tmp_path / "out"
+    assert kg("build", *folders, "--store", out).exit_code == 0
+    text = "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    worker = Worker(str(out))
+    worker.open()
+    rows = worker.answer({"query": text})["rows"]
+    assert rows and len(rows) == len({tuple(map(tuple, r)) for r in rows}), "a label repeated per graph"
+    store = OxigraphStore(out, read_only=True)
+    assert len(store.query(text).rows) == len(rows)
+    store.close()
+    per_graph = worker.answer({"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"})["rows"]
+    assert {r[0][1] for r in per_graph} >= {str(article_graph(s)) for s in ("story-a", "story-b")}
+    assert LAYOUT_GRAPH not in {r[0][1] for r in per_graph}
+    make_old_layout(out)
+    old = Worker(str(out))
+    old.open()
+    assert old.union and len(old.answer({"query": text})["rows"]) > len(rows)
