@@ -208,3 +208,50 @@ def test_python_dash_m_runs_kg(module):
     assert done.stdout.startswith("Usage: kg ") and "  show " in done.stdout and "  validate " in done.stdout
     done = subprocess.run([sys.executable, "-m", module, "show", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "Example:" in done.stdout, done.stderr
+
+
+def test_properties_take_prefixed_terms_ids_date_phrases_and_typed_values(tmp_path):
+    """What docs/design.md promises for `properties:`, through kg build and kg query; offsets come back as integers."""
+    article = tmp_path / "mini-wire-story"
+    shutil.copytree(MINI_DIR, article)
+    yaml_path = article / "annotation.yaml"
+    text = yaml_path.read_text()
+    assert text.count("    destination: ruritania\n") == 1
+    yaml_path.write_text(text.replace("    destination: ruritania\n", """    destination: ruritania
+    properties:
+      kg:about: [doctrine:citizen-non-deportation, lee-gelernt, kg:Place]
+      conveyedOn: last Tuesday
+      kg:saidOn: "2025-02-26"
+      kg:dateText: "0412"
+      kg:sequence: 0412
+      kg:speakerUnknown: true
+"""))
+    out = tmp_path / "out"
+    result = kg("build", article, "--store", out, "--no-html")
+    assert result.exit_code == 0, result.output
+    action = "<https://w3id.org/legal-news-kg/id/action/jail-citizens-abroad>"
+    result = kg("query", "--format", "json", "--store", out, "--sparql",
+                f"SELECT ?p ?o (DATATYPE(?o) AS ?t) WHERE {{ GRAPH ?g {{ {action} ?p ?o }} }}")
+    assert result.exit_code == 0, result.output
+    rows = {(r["p"], r["o"], r.get("t")) for r in json.loads(result.output)}
+    kg_ = "https://w3id.org/legal-news-kg/ontology#"
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert {r[1] for r in rows if r[0] == kg_ + "about"} == {
+        "https://w3id.org/legal-news-kg/doctrine/citizen-non-deportation",
+        "https://w3id.org/legal-news-kg/id/actor/lee-gelernt", kg_ + "Place"}
+    published_monday = "2025-03-03"  # the fixture's publication date; "last Tuesday" is the week before
+    assert published_monday in text
+    assert (kg_ + "conveyedOn", "2025-02-25", xsd + "date") in rows
+    assert (kg_ + "saidOn", "2025-02-26", xsd + "date") in rows
+    assert (kg_ + "dateText", "0412", xsd + "string") in rows
+    assert {(p, t) for p, o, t in rows if p == kg_ + "sequence"} == {(kg_ + "sequence", xsd + "integer")}
+    assert {(p, t) for p, o, t in rows if p == kg_ + "speakerUnknown"} == {(kg_ + "speakerUnknown", xsd + "boolean")}
+    result = kg("query", "statements", "--format", "json", "--store", out)
+    assert all(isinstance(s["start"], int) and isinstance(s["end"], int) for s in json.loads(result.output))
+    result = kg("query", "--format", "json", "--store", out, "--sparql",
+                "PREFIX oa: <http://www.w3.org/ns/oa#> SELECT DISTINCT (DATATYPE(?s) AS ?t) WHERE { GRAPH ?g { ?x oa:start ?s } }")
+    assert [r["t"] for r in json.loads(result.output)] == [xsd + "integer"]
+
+    yaml_path.write_text(yaml_path.read_text().replace("conveyedOn: last Tuesday", "conveyedOn: some day soon"))
+    result = kg("build", article, "--store", out, "--no-html")
+    assert result.exit_code == 2 and "annotation.yaml" in result.stderr and "some day soon" in result.stderr
