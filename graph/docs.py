@@ -406,9 +406,10 @@ def index_page(found: list[Module], merged: Graph, pages: dict[str, str], svg: s
 
 
 # -- the command ----------------------------------------------------------------------------------------------
-import functools  # noqa: E402
 
 import click  # noqa: E402
+
+from .cli import reports_errors  # noqa: E402
 
 ONTOLOGY_OPTION_HELP = ("An extension folder kept outside the repository (its .ttl files, *shapes.ttl and "
                         "queries/), added to ontology/ and ontology/extensions/*. Repeatable.")
@@ -425,16 +426,7 @@ def ontology_from(ontology_dirs) -> Ontology:
     return Ontology(extra_extension_dirs=[Path(d) for d in ontology_dirs or ()])
 
 
-def _reports_errors(command):
-    """graph.cli.reports_errors, looked up when the command runs (graph.cli imports this module)."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from .cli import reports_errors
-
-        return reports_errors(command)(*args, **kwargs)
-
-    return wrapper
+_reports_errors = reports_errors  # graph.cli imports its commands lazily, so importing it here is safe
 
 
 @click.command("docs")

@@ -486,7 +486,6 @@ def check_buildable(ontology) -> None:
 def validate_check(store, ontology, report=None) -> list:
     """`kg validate`'s lint check (graph/validate.py CHECKS): the lint errors as Problems; warnings and info are
     `kg lint`'s to show. The store is not needed: the ontology is linted from its files."""
-    from . import cli  # noqa: F401  (graph.validate imports graph.cli, which registers graph.validate)
     from .validate import Problem
 
     return [Problem("lint", f.term or Path(f.file).name, f.message + (f"; fix: {f.fix}" if f.fix else ""),
@@ -823,18 +822,7 @@ def _readable(finding: Finding, graph: Graph) -> Finding:
 # -- `kg lint` ------------------------------------------------------------------------------------------------
 import click  # noqa: E402
 
-
-def _reports_errors(command):
-    """graph.cli.reports_errors, looked up when the command runs (graph.cli imports this module)."""
-    import functools
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from .cli import reports_errors
-
-        return reports_errors(command)(*args, **kwargs)
-
-    return wrapper
+from .cli import reports_errors as _reports_errors  # noqa: E402  (graph.cli imports its commands lazily)
 
 
 @click.command("lint")

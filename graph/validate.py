@@ -23,6 +23,7 @@ from typing import Callable
 import click
 from rdflib import Graph
 
+from .cli import reports_errors
 from .errors import CheckFailed
 from .lint import validate_check as lint_check
 from .ns import GR
@@ -136,19 +137,6 @@ def validate_store(store, ontology: Ontology | None = None, checks: list[Check] 
         report.ran.append((check.name, len(found)))
         report.problems += found
     return report
-
-
-def reports_errors(command):
-    """graph.cli's reports_errors, looked up when the command runs (graph.cli imports this module)."""
-    import functools
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from .cli import reports_errors as wrap
-
-        return wrap(command)(*args, **kwargs)
-
-    return wrapper
 
 
 @click.command("validate")
