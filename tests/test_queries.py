@@ -155,6 +155,19 @@ def test_which_posts_the_actors_hold(seed_store):
     assert posts["Lee Gelernt"] == ["ACLU attorney", "Deputy director of the ACLU's Immigrants' Rights Project"]
 
 
+def test_the_timeline_lists_who_took_part_and_no_one_else(tmp_path):
+    """An event with no participant has no one in `who` (an OPTIONAL label of an unbound participant once listed
+    every label of the store there), and an article's publication is dated by its day."""
+    from .conftest import MINI_DIR
+
+    assert kg("build", MINI_DIR, "--store", tmp_path, "--no-html").exit_code == 0
+    rows = {r["item"].rsplit("/", 1)[-1]: r for r in ask(tmp_path, "timeline")}
+    assert rows["friday-remarks"]["kind"] == "event" and rows["friday-remarks"]["who"] == []
+    assert all(len(r["who"]) <= 3 for r in rows.values()), [r["who"] for r in rows.values()]
+    published = [r for r in rows.values() if r["kind"] == "article published"]
+    assert published and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["date"]) for r in published)
+
+
 def test_which_statements_are_conditional(seed_store):
     rows = ask(seed_store, "positions", "modality_iri=v:conditional")
     assert {r["holder"] for r in rows} == {"Donald Trump", "Lee Gelernt"}
