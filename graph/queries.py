@@ -21,6 +21,15 @@ Write each optional parameter in one of three ways, each of which means "everyth
 
 A grouped query also lists its parameters in GROUP BY. tests/test_queries.py checks every parameter of every
 named query: a value that matches nothing gives no rows.
+
+The same text runs on SPARQL servers, where graph/remote.py binds the parameters with a VALUES block closing the
+WHERE group, and tests/test_remote.py checks that every named query answers on Virtuoso 7 as on Oxigraph. What
+Virtuoso needs: a BIND that binds a parameter comes last in its group, after the OPTIONALs (before them, Virtuoso
+answered no rows); a parameter's variable is not used inside an OPTIONAL (an OPTIONAL that did not match dropped
+the row): match another variable and ``BIND(?doctrine AS ?doctrine_iri)`` at the end; a date made from a string
+is a cast, ``xsd:date(...)``, not ``STRDT(..., xsd:date)`` (an xsd:dateTime there). Anywhere: an OPTIONAL on a
+variable that an earlier OPTIONAL may leave unbound matches every node of the store (look labels up with a path
+inside the OPTIONAL that finds the node, ``OPTIONAL { ?item kg:speaker/rdfs:label ?who }``).
 """
 
 from __future__ import annotations
