@@ -104,6 +104,7 @@ def test_many_new_graphs_into_an_empty_store_take_the_bulk_loader_and_keep_the_u
     import graph.store
 
     monkeypatch.setattr(graph.store, "BULK_FROM", 3)
+    monkeypatch.setattr(graph.store, "BULK_CHUNK", 5)  # 4 quads per graph: the bulk loader called 3 times
     store = fresh()
     items = [(URIRef(EX + f"g{i}"), triples(("shared", "label"), (f"s{i}", "x"))) for i in range(5)]
     done = []
