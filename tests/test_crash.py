@@ -102,6 +102,7 @@ def assert_old_or_new(out: Path, references) -> dict[str, int]:
             assert graphs[slug] in (references[1]["graphs"][slug], references[2]["graphs"][slug]), \
                 f"{slug} in {where.name} is neither the old nor the new graph"
             versions[f"{where.name}/{slug}"] = 1 if graphs[slug] == references[1]["graphs"][slug] else 2
+        assert_default_graph_is_the_set_union(where)
     for name in ("graph.trig", "graph.html"):
         assert (out / name).stat().st_size > 0
     assert sum(1 for _ in ox.parse(path=str(out / "graph.trig"), format=ox.RdfFormat.TRIG)) > 0  # whole: it parses
@@ -109,11 +110,22 @@ def assert_old_or_new(out: Path, references) -> dict[str, int]:
     return versions
 
 
+def assert_default_graph_is_the_set_union(store_dir: Path) -> None:
+    """The store keeps its default graph equal to the set union of its named graphs (graph/store.py)."""
+    store = ox.Store.read_only(str(store_dir))
+    default = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    named = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)
+             if isinstance(q.graph_name, ox.NamedNode)}
+    del store
+    assert default == named, f"{store_dir.name}: the default graph is not the set union of the named graphs"
+
+
 def assert_next_build_completes(out: Path, folders, references) -> None:
     result = kg("build", *folders, "--store", out)
     assert result.returncode == 0, result.stderr
     assert article_graphs(out / "store") == references[2]["graphs"]
     assert article_graphs(current_snapshot(out)) == references[2]["graphs"]
+    assert_default_graph_is_the_set_union(out / "store")
     assert not list(out.glob(".*.tmp")), "temporary files left behind"
     assert not list((out / SNAPSHOTS).glob(".tmp-*")), "a temporary snapshot left behind"
 
