@@ -18,8 +18,9 @@ changes nothing. A SERVICE clause is refused too (403): it would make the server
 Limits: each query runs in a worker process (graph/sparql_worker.py). ``--timeout`` seconds is one budget per
 request, counted from its arrival: waiting for a free worker and running the query both spend it, so no request
 is answered later than ``--timeout`` seconds (and the few milliseconds of HTTP) after it arrived. A query still
-running at its deadline gets 503 with a message and its worker is killed and replaced, so a runaway query cannot
-hold a worker. A result with more than ``--max-rows`` rows (or triples) gets 422. At most ``--workers`` queries run
+running at its request's deadline gets 503 at once; the query itself may run ``--timeout`` seconds from its own
+start (a worker whose query finishes by then is reused, its answer dropped), and past that its worker is killed
+and replaced, so a runaway query cannot hold a worker. A result with more than ``--max-rows`` rows (or triples) gets 422. At most ``--workers`` queries run
 at once; a request that finds no free worker before its deadline gets 503 with ``Retry-After: 1``. The HTTP
 server itself is multi-threaded. It binds 127.0.0.1 unless told otherwise, and then answers only requests addressed to a loopback
 name (a guard against DNS rebinding).
@@ -291,6 +292,7 @@ class WorkerProcess:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, close_fds=True,
             cwd=str(Path(__file__).resolve().parent.parent),
         )
+        self._buffer = bytearray()  # a frame read in part (see receive)
 
     def send(self, message: dict) -> None:
         from .sparql_worker import write_frame
@@ -301,30 +303,32 @@ class WorkerProcess:
             raise WorkerGone(str(exc)) from None
 
     def receive(self, deadline: float) -> dict | None:
-        """The next frame, or None when the deadline passes first."""
-        head = self._read(4, deadline)
-        if head is None:
+        """The next frame, or None when the deadline passes first. What was read of a frame by then is kept, so a
+        later call (after a request gave up waiting for this worker) goes on with the same frame."""
+        if not self._fill(4, deadline):
             return None
-        (size,) = struct.unpack(">I", head)
-        data = self._read(size, deadline)
-        return None if data is None else json.loads(data.decode("utf-8"))
+        (size,) = struct.unpack(">I", bytes(self._buffer[:4]))
+        if not self._fill(4 + size, deadline):
+            return None
+        data = bytes(self._buffer[4:4 + size])
+        del self._buffer[:4 + size]
+        return json.loads(data.decode("utf-8"))
 
-    def _read(self, size: int, deadline: float) -> bytes | None:
+    def _fill(self, size: int, deadline: float) -> bool:
+        """Read until the buffer holds ``size`` bytes; False when the deadline passes first."""
         stream = self.process.stdout
-        chunks, wanted = [], size
-        while wanted:
+        while len(self._buffer) < size:
             left = deadline - time.monotonic()
             if left <= 0:
-                return None
+                return False
             ready, _, _ = select.select([stream], [], [], left)
             if not ready:
-                return None
-            chunk = os.read(stream.fileno(), min(wanted, 1 << 20))
+                return False
+            chunk = os.read(stream.fileno(), min(size - len(self._buffer), 1 << 20))
             if not chunk:
                 raise WorkerGone("the worker stopped")
-            chunks.append(chunk)
-            wanted -= len(chunk)
-        return b"".join(chunks)
+            self._buffer += chunk
+        return True
 
     def kill(self) -> None:
         try:
@@ -406,8 +410,9 @@ class WorkerPool:
         """The worker's answer to a job. ``timeout`` seconds is one budget for the whole request: waiting for a
         free worker and running the query both spend it, up to ``deadline`` (time.monotonic(); by default
         ``timeout`` seconds from now, a request's arrival time plus ``timeout`` when the server passes it)."""
+        entered = time.monotonic()
         if deadline is None:
-            deadline = time.monotonic() + timeout
+            deadline = entered + timeout
         try:
             worker = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
@@ -420,6 +425,8 @@ class WorkerPool:
                                  f"in a moment (the server runs {self.size} queries at a time)",
                             {"Retry-After": "1"})
         self.stats.queries += 1
+        started = time.monotonic()
+        waited = started - entered
         try:
             worker.send(job)
             answer = worker.receive(deadline)
@@ -428,13 +435,39 @@ class WorkerPool:
             raise HttpError(500, "the query worker stopped unexpectedly; the query was not answered") from None
         if answer is None:
             self.stats.timeouts += 1
-            self._replace(worker)
+            ran = time.monotonic() - started
+            self._finish_or_replace(worker, started + timeout)
+            if waited > ran:  # the time went waiting for a worker: the server is busy, not the query slow
+                raise HttpError(503, f"the request's time limit of {timeout:g} s (counted from its arrival) ran out: "
+                                     f"it waited {waited:.1f} s for a free query worker (the server is busy) and "
+                                     f"the query ran {ran:.1f} s; try again in a moment", {"Retry-After": "1"})
             raise HttpError(503, f"the query did not finish within the time limit of {timeout:g} s (counted from "
                                  "the request's arrival, waiting for a free worker included) and was stopped; "
                                  "narrow it (a LIMIT, more selective patterns) or start the server with a "
                                  "higher --timeout")
         self.idle.put(worker)
         return answer
+
+    def _finish_or_replace(self, worker: WorkerProcess, run_limit: float) -> None:
+        """A request's time ran out while its query runs: the query may still finish within its own --timeout
+        (from when it started; it may have waited long for this worker), and then the worker is reused, its answer
+        dropped; a query still running then is stopped by killing its worker, which is replaced. In the
+        background: the request is answered at once."""
+        if run_limit - time.monotonic() <= 0.01:
+            self._replace(worker)
+            return
+
+        def finish():
+            try:
+                answer = worker.receive(run_limit)
+            except WorkerGone:
+                answer = None
+            if answer is None or self.closed:
+                self._replace(worker)
+            else:
+                self.idle.put(worker)
+
+        threading.Thread(target=finish, name="kg-worker-finish", daemon=True).start()
 
     def close(self) -> None:
         self.closed = True

@@ -324,6 +324,33 @@ def test_the_time_limit_is_one_budget_per_request_waiting_included(seed_store):
         stop(server)
 
 
+def test_a_query_whose_request_ran_out_of_time_may_finish_and_keep_its_worker(seed_store):
+    """The request is answered (503) at its deadline; the query goes on up to --timeout from its own start: when
+    it finishes by then its worker is reused (not killed and restarted), when it does not the worker is killed."""
+    from graph.serve import WorkerPool
+
+    def job(query):
+        return {"query": query, "substitutions": {}, "max_rows": 10, "default_graphs": [], "named_graphs": []}
+
+    two_way = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # about a second on the seed
+    pool = WorkerPool(seed_store, size=1)
+    try:
+        began = time.monotonic()
+        with pytest.raises(HttpError) as caught:
+            pool.run(job(two_way), 60, deadline=time.monotonic() + 0.2)  # as if it had waited 59.8 s in the queue
+        assert caught.value.status == 503 and time.monotonic() - began < 1.5
+        answer = pool.run(job("ASK { ?s ?p ?o }"), 60)  # waits for the same worker to finish the count
+        assert answer == {"kind": "boolean", "value": True}
+        assert pool.stats.timeouts == 1 and pool.stats.restarts == 0
+
+        with pytest.raises(HttpError) as caught:
+            pool.run(job(CARTESIAN), 0.5)  # its own limit passes too: the worker is killed and replaced
+        assert caught.value.status == 503 and pool.stats.restarts == 1
+        assert pool.run(job("ASK { ?s ?p ?o }"), 60)["value"] is True
+    finally:
+        pool.close()
+
+
 def test_the_help_says_the_time_limit_counts_from_arrival():
     result = CliRunner().invoke(main, ["serve", "--help"])
     text = " ".join(result.output.split())
