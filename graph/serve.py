@@ -819,7 +819,7 @@ def reports_errors(command):
               help="The port (0: any free port; the address is printed).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds a request may take, counted from its arrival: waiting for a free worker and running "
-                   "the query both spend it; past it the answer is an error (503) and a running query is stopped.")
+                   "the query both spend it; past it the answer is an error (503). A query that runs this long is stopped.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
               help="The most rows (or triples) a result may have; a larger one gets an error (422).")
 @click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True,
@@ -832,7 +832,8 @@ def serve(store_spec, host, port, timeout, max_rows, workers):
     CSV or TSV results by the Accept header, Turtle or N-Triples for CONSTRUCT). / is STORE/graph.html;
     /query lists the named queries to pick, edit and run. Updates are refused (403) and change nothing. Each
     request is answered within --timeout seconds of its arrival (waiting for a free worker included; past it,
-    503 and the query is stopped) and may return at most --max-rows rows. Stop it with Ctrl-C.
+    503), a query that runs --timeout seconds is stopped, and a result may have at most --max-rows rows. Stop it
+    with Ctrl-C.
 
     \b
     Example:
