@@ -20,10 +20,10 @@ request, counted from its arrival: waiting for a free worker and running the que
 is answered later than ``--timeout`` seconds (and the few milliseconds of HTTP) after it arrived. A query still
 running at its request's deadline gets 503 at once; the query itself may run ``--timeout`` seconds from its own
 start (a worker whose query finishes by then is reused, its answer dropped), and past that its worker is killed
-and replaced, so a runaway query cannot hold a worker. A result with more than ``--max-rows`` rows (or triples) gets 422. At most ``--workers`` queries run
-at once; a request that finds no free worker before its deadline gets 503 with ``Retry-After: 1``. The HTTP
-server itself is multi-threaded. It binds 127.0.0.1 unless told otherwise, and then answers only requests addressed to a loopback
-name (a guard against DNS rebinding).
+and replaced, so a runaway query cannot hold a worker. A result with more than ``--max-rows`` rows (or triples)
+gets 422. At most ``--workers`` queries run at once; a request that finds no free worker before its deadline gets
+503 with ``Retry-After: 1``. The HTTP server itself is multi-threaded. It binds 127.0.0.1 unless told otherwise,
+and then answers only requests addressed to a loopback name (a guard against DNS rebinding).
 
 SPARQL XML cannot carry most control characters (XML 1.0); in XML results they are replaced by U+FFFD. The
 named queries separate list items with U+001F: use JSON, CSV or TSV to keep them.
@@ -819,7 +819,8 @@ def reports_errors(command):
               help="The port (0: any free port; the address is printed).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds a request may take, counted from its arrival: waiting for a free worker and running "
-                   "the query both spend it; past it the answer is an error (503). A query that runs this long is stopped.")
+                   "the query both spend it; past it the answer is an error (503). A query that runs this long is "
+                   "stopped.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
               help="The most rows (or triples) a result may have; a larger one gets an error (422).")
 @click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True,
