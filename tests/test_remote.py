@@ -298,7 +298,7 @@ def parameter_cases(query) -> list[list[str]]:
     return cases
 
 
-def test_every_named_query_gives_the_same_rows_on_virtuoso_as_on_the_embedded_store(seed_store, monkeypatch):
+def test_every_named_query_gives_the_same_rows_on_virtuoso_as_on_the_embedded_store(seed_store, tmp_path, monkeypatch):
     """The seed article built into Virtuoso: every named query (ontology and extensions), with no parameters and
     with each parameter set to its example, gives the same rows as the embedded store, compared as sets of rows
     after `kg query`'s normalisation of terms (IRIs, plain literal values, lists split and sorted); and `kg query
@@ -311,7 +311,7 @@ def test_every_named_query_gives_the_same_rows_on_virtuoso_as_on_the_embedded_st
     for key, value in VIRTUOSO_ENV.items():
         monkeypatch.setenv(key, value)
     embedded = open_store(seed_store, read_only=True)
-    server = bench.Server("virtuoso", seed_store.parent / f"virtuoso-{os.getpid()}").start()
+    server = bench.Server("virtuoso", tmp_path / "virtuoso").start()
     try:
         built = kg("build", SEED_DIR, "--store", server.url)
         assert built.exit_code == 0, built.output + built.stderr
