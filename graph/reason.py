@@ -125,6 +125,9 @@ def _materialise_oxigraph(store, engine, ox) -> ReasonReport:
         if size == before_round:
             break
     report.inferred = size
+    forget = getattr(store, "forget_count", None)
+    if forget is not None:  # gr:inferred was written past replace_graph: the store counts its triples again
+        forget()
     return report
 
 

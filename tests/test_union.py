@@ -242,3 +242,34 @@ def test_kg_serve_workers_and_kg_query_count_a_shared_label_once(tmp_path):
     old = Worker(str(out))
     old.open()
     assert old.union and len(old.answer({"query": text})["rows"]) > len(rows)
+
+
+def test_the_triple_count_a_build_reports_stays_exact_over_incremental_builds(tmp_path):
+    """The count is carried from build to build (COUNT_FILE) instead of counted again: it must match a count."""
+    from graph.store import COUNT_FILE
+
+    folders = []
+    for slug in ("story-a", "story-b", "story-c"):
+        shutil.copytree(MINI_DIR, tmp_path / "articles" / slug)
+        folders.append(tmp_path / "articles" / slug)
+    out = tmp_path / "out"
+
+    def build_and_check(*paths, **options):
+        from graph.build import build
+
+        reported = build(list(paths), out, html=False, trig=False, **options).triples
+        store = ox.Store.read_only(str(current_snapshot(out)))
+        counted = sum(1 for q in store.quads_for_pattern(None, None, None, None)
+                      if isinstance(q.graph_name, ox.NamedNode))
+        del store
+        assert reported == counted
+        assert int((out / COUNT_FILE).read_text().split()[0]) == counted
+
+    build_and_check(*folders)
+    annotation = folders[0] / "annotation.yaml"
+    annotation.write_text(annotation.read_text(encoding="utf-8").replace(
+        "tags: [immigration]", "tags: [immigration, changed]"), encoding="utf-8")
+    build_and_check(*folders)
+    build_and_check(*folders[:2], prune=True)
+    build_and_check(*folders[:2], reason=True)
+    build_and_check(*folders[:2])
