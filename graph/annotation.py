@@ -162,7 +162,9 @@ class _Builder:
     def __init__(self, article: Article, ontology: Ontology):
         self.a = article
         self.o = ontology
-        self.g = Graph()
+        # rdflib's store without named-graph bookkeeping (an article graph is one graph): adding and reading
+        # triples costs about half as much, and preparing an article 18% less (scripts/bench.py)
+        self.g = Graph(store="SimpleMemory")
         bind_all(self.g)
         self.path = article.annotation_path
         self.ids: dict[str, tuple[str, URIRef, dict]] = {}  # id -> (section, iri, item)

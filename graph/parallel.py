@@ -135,7 +135,7 @@ def prepare_batch(jobs: list[tuple[Path, str]], ontology=None) -> list[Prepared 
         if len(graphs) == 1:
             graphs[0][0].problems = validate(graphs[0][1], ontology.shapes, ontology.graph)
         else:
-            union = Graph()
+            union = Graph(store="SimpleMemory")  # one graph: no named-graph bookkeeping (graph/annotation.py)
             for _, graph, _ in graphs:
                 for triple in graph:
                     union.add(triple)
