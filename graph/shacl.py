@@ -21,6 +21,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from .ns import PREFIXES
+from .store import from_ox as _rd
+from .store import to_ox as _ox
 
 
 def _format_sparql_based_result_message(self, msg, bound_vars):
@@ -244,16 +246,6 @@ def _text(term) -> str:
     return "" if term is None else (term.value if hasattr(term, "value") else str(term))
 
 
-def _ox(term):
-    from .store import to_ox
-
-    return to_ox(term)
-
-
-def _rd(term):
-    from .store import from_ox
-
-    return from_ox(term)
 
 
 # -- a faster engine for SHACL Core -----------------------------------------------------------------------

@@ -76,6 +76,20 @@ class QueryError(KgError):
 
 # -- term conversion ---------------------------------------------------------------------------------
 def to_ox(term: Node):
+    """The pyoxigraph term of an rdflib term. The exact classes first: a build converts every triple twice."""
+    kind = type(term)
+    if kind is URIRef:
+        return ox.NamedNode(term)
+    if kind is Literal:
+        if term.language:
+            return ox.Literal(term, language=term.language)
+        if term.datatype:
+            return ox.Literal(term, datatype=ox.NamedNode(term.datatype))
+        return ox.Literal(term)
+    return _to_ox(term)
+
+
+def _to_ox(term: Node):
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
