@@ -125,13 +125,19 @@ class Ontology:
         return parent in set(self.graph.transitive_objects(cls, RDFS.subClassOf))
 
     def scheme_values(self, scheme: str) -> dict[str, URIRef]:
-        """The concepts of a v: scheme by their local id (``modalities`` -> {certain: v:certain, ...})."""
-        scheme_iri = V[scheme]
-        return {
-            str(c)[len(str(V)):]: c
-            for c in self.graph.subjects(SKOS.inScheme, scheme_iri)
-            if str(c).startswith(str(V))
-        }
+        """The concepts of a v: scheme by their local id (``modalities`` -> {certain: v:certain, ...}); read once
+        per scheme (an article asks about 20 times), like ``doctrines``: the ontology is not changed once loaded."""
+        if scheme not in self._schemes:
+            self._schemes[scheme] = {
+                str(c)[len(str(V)):]: c
+                for c in self.graph.subjects(SKOS.inScheme, V[scheme])
+                if str(c).startswith(str(V))
+            }
+        return self._schemes[scheme]
+
+    @cached_property
+    def _schemes(self) -> dict[str, dict[str, URIRef]]:
+        return {}
 
     @cached_property
     def doctrines(self) -> dict[str, URIRef]:
