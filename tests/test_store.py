@@ -250,3 +250,20 @@ def test_term_conversion_takes_the_fast_path_to_the_same_term(term):
         assert back == Literal(str(term))  # xsd:string is the plain literal
     else:
         assert back == term
+
+
+def test_an_answer_converts_each_distinct_term_once_and_keeps_look_alike_terms_apart():
+    """Rows share the rdflib term of a repeated value; values that only look alike (the same characters as a plain,
+    typed or tagged literal, or an IRI) stay different terms."""
+    from graph.store import open_store
+
+    store = open_store("memory:")
+    values = [Literal("1"), Literal(1), Literal("1", lang="en"), Literal("1", datatype=URIRef("urn:type")), URIRef("urn:1")]
+    triples = [(URIRef(f"urn:s{i}"), URIRef("urn:p"), value) for i in range(3) for value in values]
+    store.replace_graph(URIRef("urn:g"), triples)
+    rows = store.query("SELECT ?s ?o WHERE { ?s <urn:p> ?o }").rows
+    assert len(rows) == len(triples) and {(r["s"], r["o"]) for r in rows} == {(s, o) for s, _, o in triples}
+    for value in values:
+        assert all(type(r["o"]) is type(value) for r in rows if r["o"] == value)
+    same = [r["o"] for r in rows if r["o"] == Literal("1")]
+    assert len(same) == 3 and same[0] is same[1] is same[2]
