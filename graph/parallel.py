@@ -131,24 +131,21 @@ def prepare_batch(jobs: list[tuple[Path, str]], ontology=None) -> list[Prepared 
         item = Prepared(article.slug, Path(directory), digest, annotation_path=article.annotation_path)
         results.append(item)
         graphs.append((item, graph, article))
+    texts = [ntriples(graph) for _, graph, _ in graphs]  # what is written; the SPARQL constraints parse it too
     if graphs:
         if len(graphs) == 1:
-            graphs[0][0].problems = validate(graphs[0][1], ontology.shapes, ontology.graph)
-        else:
-            union = Graph(store="SimpleMemory")  # one graph: no named-graph bookkeeping (graph/annotation.py)
-            for _, graph, _ in graphs:
-                for triple in graph:
-                    union.add(triple)
-            if validate(union, ontology.shapes, ontology.graph):
-                for item, graph, _ in graphs:
-                    item.problems = validate(graph, ontology.shapes, ontology.graph)
-    for item, graph, article in graphs:
+            graphs[0][0].problems = validate(graphs[0][1], ontology.shapes, ontology.graph, ntriples=texts[0])
+        elif validate([graph for _, graph, _ in graphs], ontology.shapes, ontology.graph, ntriples="\n".join(texts)):
+            for (item, graph, _), text in zip(graphs, texts):
+                item.problems = validate(graph, ontology.shapes, ontology.graph, ntriples=text)
+    for (item, graph, article), text in zip(graphs, texts):
         if item.problems:
             continue
-        graph.add((article.iri, KG.inputHash, Literal(item.digest)))
-        graph.add((article.iri, KG.ontologyVersion, Literal(ontology.version)))
-        item.ntriples = ntriples(graph)
-        item.triples = len(graph)
+        stamp = Graph()
+        stamp.add((article.iri, KG.inputHash, Literal(item.digest)))
+        stamp.add((article.iri, KG.ontologyVersion, Literal(ontology.version)))
+        item.ntriples = "\n".join(filter(None, (text, ntriples(stamp))))
+        item.triples = len(graph) + len(stamp)
     return results
 
 

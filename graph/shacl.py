@@ -10,6 +10,7 @@ node; `$PATH` in property shapes; `sh:message` templates with `{?var}` and `{$th
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -138,16 +139,36 @@ _TARGET_PATTERNS = {
 }
 
 
-def run_sparql_constraints(graph: Graph, constraints: list[SparqlConstraint], ontology: Graph | None = None) -> list[Violation]:
-    """Run the SPARQL constraints on Oxigraph over ``graph`` (plus ``ontology``, whose quads are converted once)."""
+def run_sparql_constraints(graph, constraints: list[SparqlConstraint], ontology: Graph | None = None,
+                           ntriples: str | None = None) -> list[Violation]:
+    """Run the SPARQL constraints on Oxigraph over ``graph``, a graph or any iterable of triples (plus
+    ``ontology``, whose quads are converted once).
+
+    ``ntriples``, the same triples as N-Triples text (a build writes them anyway), is parsed by Oxigraph instead
+    of converting every triple here (2.9 ms -> 0.7 ms per article). Its parser renames blank nodes, so when that
+    finds a problem the triples are converted after all and the report names the nodes as the data does.
+    """
     if not constraints:
         return []
+    if ntriples is not None:
+        store = _constraint_store(ontology)
+        store.load(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        if not _run_constraints(store, constraints):
+            return []
+    store = _constraint_store(ontology)
+    store.bulk_extend([ox.Quad(_ox(s), _ox(p), _ox(o), ox.DefaultGraph()) for s, p, o in graph])
+    return _run_constraints(store, constraints)
+
+
+def _constraint_store(ontology: Graph | None) -> ox.Store:
     store = ox.Store()
-    quads = [ox.Quad(_ox(s), _ox(p), _ox(o), ox.DefaultGraph()) for s, p, o in graph]
     if ontology is not None:
-        quads += _cached(ontology, "quads", lambda: [ox.Quad(_ox(s), _ox(p), _ox(o), ox.DefaultGraph())
-                                                     for s, p, o in ontology])
-    store.bulk_extend(quads)
+        store.bulk_extend(_cached(ontology, "quads", lambda: [ox.Quad(_ox(s), _ox(p), _ox(o), ox.DefaultGraph())
+                                                              for s, p, o in ontology]))
+    return store
+
+
+def _run_constraints(store: ox.Store, constraints: list[SparqlConstraint]) -> list[Violation]:
     found = []
     for constraint in constraints:
         match = re.search(r"(?is)^(.*?)(SELECT\b.*)$", re.sub(r"\$this\b", "?this", constraint.select))
@@ -188,8 +209,11 @@ def _engine(core: Graph):
     return _cached(core, "engine", make)
 
 
-def validate(data: Graph, shapes: Graph, ontology: Graph, engine: str = "auto") -> list[Violation]:
-    """Return the SHACL results (empty when the data conforms).
+def validate(data: Graph | list[Graph], shapes: Graph, ontology: Graph, engine: str = "auto",
+             ntriples: str | None = None) -> list[Violation]:
+    """Return the SHACL results (empty when the data conforms). ``data`` is a graph, or several validated as their
+    union (a build's batch of articles: the union is only copied into one graph when pySHACL has to run);
+    ``ntriples``, when given, is the same triples as N-Triples text (see run_sparql_constraints).
 
     The ontology (classes, vocabularies, doctrines) is part of the data, in full, not only the class axioms
     pySHACL copies in from an ``ont_graph``, so shapes can check that a value is in its SKOS scheme.
@@ -197,18 +221,23 @@ def validate(data: Graph, shapes: Graph, ontology: Graph, engine: str = "auto") 
     ``engine="auto"`` a faster engine (below) first decides whether the data conforms, when it supports every
     shape; pySHACL then runs only on data that does not, and words the results (tests/test_shacl_equivalence.py).
     """
+    graphs = [data] if isinstance(data, Graph) else list(data)
+
+    def triples():
+        return itertools.chain.from_iterable(graphs)
+
     core, constraints = _cached(shapes, "split", lambda: split_shapes(shapes))
     fast = _engine(core) if engine == "auto" else None
     found = None
     if fast is not None:
         try:
-            if fast.data_conforms(_Data([_cached(ontology, "index", lambda: _Index(ontology)), _Index(data)])):
+            if fast.data_conforms(_Data([_cached(ontology, "index", lambda: _Index(ontology)), _Index(triples())])):
                 found = []
         except _Unsupported:
             pass
     if found is None:  # pySHACL: the reference, and the one that words the results
         mixed = Graph()
-        for triple in data:
+        for triple in triples():
             mixed.add(triple)
         for triple in ontology:
             mixed.add(triple)
@@ -216,7 +245,7 @@ def validate(data: Graph, shapes: Graph, ontology: Graph, engine: str = "auto") 
             mixed, shacl_graph=core, inference="none", advanced=True, allow_warnings=True, abort_on_first=False,
         )
         found = [] if conforms else _core_results(results)
-    found += run_sparql_constraints(data, constraints, ontology)
+    found += run_sparql_constraints(triples(), constraints, ontology, ntriples)
     return sorted(set(found), key=lambda v: (v.focus, v.path, v.message))
 
 
