@@ -163,7 +163,7 @@ class _Builder:
         self.a = article
         self.o = ontology
         # rdflib's store without named-graph bookkeeping (an article graph is one graph): adding and reading
-        # triples costs about half as much, and preparing an article 18% less (scripts/bench.py)
+        # triples costs about half as much, and preparing a generated article 18% less
         self.g = Graph(store="SimpleMemory")
         bind_all(self.g)
         self.path = article.annotation_path

@@ -275,8 +275,6 @@ def _text(term) -> str:
     return "" if term is None else (term.value if hasattr(term, "value") else str(term))
 
 
-
-
 # -- a faster engine for SHACL Core -----------------------------------------------------------------------
 # pySHACL spent about 65 ms per generated article (500 triples) walking rdflib's store and building result graphs
 # for nested shapes that pass. The shapes this project writes use a small part of SHACL Core, so whether data

@@ -76,7 +76,7 @@ class QueryError(KgError):
 
 # -- term conversion ---------------------------------------------------------------------------------
 def to_ox(term: Node):
-    """The pyoxigraph term of an rdflib term. The exact classes first: a build converts every triple twice."""
+    """The pyoxigraph term of an rdflib term; the exact classes first (a build converts every triple it writes)."""
     kind = type(term)
     if kind is URIRef:
         return ox.NamedNode(term)
