@@ -127,6 +127,9 @@ class Server:
                 self.process.wait()
 
 
+STORE_KINDS = ("embedded", "memory", "oxigraph-server", "virtuoso")
+
+
 def available(kind: str) -> bool:
     if kind == "oxigraph-server":
         return bool(shutil.which("oxigraph", path=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")))
@@ -528,7 +531,7 @@ def main(argv=None) -> int:
     parser.add_argument("--size", type=int, default=20_000, help="about this many triples (default 20000)")
     parser.add_argument("--articles", type=int, help="this many articles instead of --size")
     parser.add_argument("--stores", default="embedded,memory,oxigraph-server,virtuoso",
-                        help="store kinds to measure (the servers when installed)")
+                        help="store kinds to measure, from embedded, memory, oxigraph-server, virtuoso (the servers when installed)")
     parser.add_argument("--runs", type=int, default=7, help="runs of each named query (default 7)")
     parser.add_argument("--html-sizes", default="1000,5000", help="node counts for graph.html ('' for none)")
     parser.add_argument("--query-timeout", type=float, default=120.0,
@@ -539,6 +542,9 @@ def main(argv=None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
     args.stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+    unknown = [s for s in args.stores if s not in STORE_KINDS]
+    if unknown:  # a misspelt kind used to be measured as Virtuoso under its own name
+        parser.error(f"unknown store kind {unknown[0]!r}: choose from {', '.join(STORE_KINDS)}")
     args.html_sizes = [int(s) for s in args.html_sizes.split(",") if s.strip()]
     results = bench(args)
     print(table(results))

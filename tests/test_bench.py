@@ -28,3 +28,11 @@ def test_the_benchmark_runs_and_reports_every_figure(tmp_path):
     table = done.stdout
     for heading in ("full build", "pyoxigraph bulk_load disk", "named query", "graph.html", "incremental"):
         assert heading in table, heading
+
+
+def test_an_unknown_store_kind_is_bad_usage():
+    """Regression: `--stores oxigraph` (the kind is `oxigraph-server`) was measured as Virtuoso under that name."""
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--stores", "embedded,oxigraph"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 2
+    assert "unknown store kind 'oxigraph'" in done.stderr and "oxigraph-server" in done.stderr
