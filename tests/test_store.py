@@ -267,3 +267,17 @@ def test_an_answer_converts_each_distinct_term_once_and_keeps_look_alike_terms_a
         assert all(type(r["o"]) is type(value) for r in rows if r["o"] == value)
     same = [r["o"] for r in rows if r["o"] == Literal("1")]
     assert len(same) == 3 and same[0] is same[1] is same[2]
+
+
+def test_the_next_build_removes_the_temporary_files_a_killed_writer_left(tmp_path):
+    """Regression (tests/test_crash.py, a build killed 0.8 s in): a writer killed between writing the carried
+    triple count to its temporary file and renaming it left `..kg-triple-count.*.tmp` behind for good."""
+    out = tmp_path / "out"
+    assert kg("build", MINI_DIR, "--store", out, "--no-html", "--no-trig").exit_code == 0
+    left = [out / ".kg-triple-count.x1y2z3.tmp", out / ".kg-bulk-write.a1b2c3.tmp", out / ".graph.trig.q1w2e3.tmp"]
+    for path in left:
+        path.write_text("half", encoding="utf-8")
+    keep = out / "notes.tmp"
+    keep.write_text("the user's", encoding="utf-8")
+    assert kg("build", MINI_DIR, "--store", out, "--no-html", "--no-trig").exit_code == 0
+    assert not [path for path in left if path.exists()] and keep.exists()
