@@ -100,8 +100,8 @@ class WriterLock:
         self.fd = fd
         os.ftruncate(fd, 0)
         since = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        for pattern in (".graph.*.tmp", ".kg-triple-count.*.tmp", ".kg-bulk-write.*.tmp"):
-            for stale in Path(directory).glob(pattern):  # left by a writer killed before its rename
+        for stale in Path(directory).glob(".*.tmp"):  # graph.store.write_atomically's, left by a writer killed
+            if stale.is_file():                        # before its rename (graph.trig, the triple count, ...)
                 stale.unlink(missing_ok=True)
         os.write(fd, f"pid {os.getpid()}, `{' '.join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv[:3]))}`, "
                      f"since {since}\n".encode())

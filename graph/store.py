@@ -75,31 +75,30 @@ class QueryError(KgError):
 
 
 # -- term conversion ---------------------------------------------------------------------------------
+def _literal(term: Literal):
+    if term.language:
+        return ox.Literal(term, language=term.language)
+    if term.datatype:
+        return ox.Literal(term, datatype=ox.NamedNode(term.datatype))
+    return ox.Literal(term)
+
+
+# rdflib's terms are strings and are handed over as they are (a copy made with str() for each cost a third of
+# the time: a build converts every triple it writes)
+_CONVERT = {URIRef: ox.NamedNode, Literal: _literal, BNode: ox.BlankNode}
+
+
 def to_ox(term: Node):
-    """The pyoxigraph term of an rdflib term; the exact classes first (a build converts every triple it writes)."""
-    kind = type(term)
-    if kind is URIRef:
-        return ox.NamedNode(term)
-    if kind is Literal:
-        if term.language:
-            return ox.Literal(term, language=term.language)
-        if term.datatype:
-            return ox.Literal(term, datatype=ox.NamedNode(term.datatype))
-        return ox.Literal(term)
-    return _to_ox(term)
+    """The pyoxigraph term of an rdflib term, found by its exact class first."""
+    convert = _CONVERT.get(type(term))
+    return convert(term) if convert is not None else _to_ox(term)
 
 
 def _to_ox(term: Node):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
+    """Any term, a subclass of the three included (rdflib.term.RDFLibGenid is an IRI)."""
+    for cls, convert in _CONVERT.items():
+        if isinstance(term, cls):
+            return convert(term)
     raise TypeError(f"cannot convert {term!r}")
 
 

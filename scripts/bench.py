@@ -530,7 +530,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=20_000, help="about this many triples (default 20000)")
     parser.add_argument("--articles", type=int, help="this many articles instead of --size")
-    parser.add_argument("--stores", default="embedded,memory,oxigraph-server,virtuoso",
+    parser.add_argument("--stores", default=",".join(STORE_KINDS),
                         help="store kinds to measure, from embedded, memory, oxigraph-server, virtuoso (the servers when installed)")
     parser.add_argument("--runs", type=int, default=7, help="runs of each named query (default 7)")
     parser.add_argument("--html-sizes", default="1000,5000", help="node counts for graph.html ('' for none)")
