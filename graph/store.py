@@ -52,7 +52,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import safety
+from . import ordering, safety
 from .errors import InputError, KgError
 from .ns import KG, PREFIXES
 
@@ -254,14 +254,32 @@ class OxigraphStore:
     def query(self, sparql: str, bindings: dict[str, Node] | None = None, union: bool = True) -> Result:
         """``union``: the default graph is the union of the named graphs (the set kept in the default graph, or
         Oxigraph's union for a store built before); False: the store's own default graph."""
-        substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()} or None
         as_union = union and not self.deduplicated
+
+        def run(text):
+            return self.store.query(text, use_default_graph_as_union=as_union, substitutions=substitutions)
+
+        # a final ORDER BY of variables is done in Python (graph/ordering.py), or the query runs as written
+        order = ordering.plan(sparql)
+        if order is not None:
+            try:
+                result = self._result(run(order.text), order)
+            except (SyntaxError, OSError, ValueError, RuntimeError):
+                result = None  # the query as written says what is wrong with it
+            if result is not None:
+                return result
         try:
-            answer = self.store.query(sparql, use_default_graph_as_union=as_union, substitutions=substitutions or None)
+            answer = run(sparql)
         except SyntaxError as exc:
             raise QueryError(f"the query is not valid SPARQL: {exc}") from None
         except OSError as exc:
             raise QueryError(f"the store failed to answer: {exc}") from None
+        return self._result(answer)
+
+    @staticmethod
+    def _result(answer, order: "ordering.Plan | None" = None) -> "Result | None":
+        """The rows of an answer as rdflib terms; with ``order``, sorted by its keys (None when they cannot be)."""
         if isinstance(answer, ox.QueryBoolean):
             return Result([], [], bool(answer))
         # each distinct term converted once per answer (rdflib terms are immutable, so rows may share them): the
@@ -278,8 +296,13 @@ class OxigraphStore:
 
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            rows = [{name: term(solution[name]) for name in variables} for solution in answer]
-            return Result(variables, rows)
+            if order is None:
+                return Result(variables, [{name: term(solution[name]) for name in variables} for solution in answer])
+            cells = [[solution[name] for name in variables] for solution in answer]
+            if not ordering.sort_rows(cells, [(variables.index(name), desc) for name, desc in order.keys]):
+                return None
+            shown = [(i, name) for i, name in enumerate(variables) if name not in order.hidden]
+            return Result([name for _, name in shown], [{name: term(row[i]) for i, name in shown} for row in cells])
         # CONSTRUCT / DESCRIBE
         rows = [{"s": term(t.subject), "p": term(t.predicate), "o": term(t.object)} for t in answer]
         return Result(["s", "p", "o"], rows)
