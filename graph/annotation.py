@@ -6,6 +6,7 @@ The format and the mapping are specified in docs/design.md.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 import hashlib
 import re
 from dataclasses import dataclass
@@ -30,6 +31,55 @@ AGENTS = {"curator": (CURATOR, KG.Curator, KG.CuratorRole), "extractor": (EXTRAC
 # Kinds: str, strs, id:<sections>, ids:<sections>, date, int, value:<scheme>, values:<scheme>, doctrine,
 # class, evidence, agent, properties.
 ACTOR_SECTIONS = "actors,groups"
+
+
+def _whole(value, low=None):
+    if isinstance(value, int) and not isinstance(value, bool) and (low is None or value >= low):
+        return str(value)
+    return None
+
+
+def _number(value, decimal=False):
+    """The xsd:double (or xsd:decimal) lexical form of a YAML number; None for anything else."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None if decimal else ("NaN" if value != value else "INF" if value > 0 else "-INF")
+    if decimal:
+        return format(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), "f")
+    return repr(float(value))
+
+
+def _date_time(value):
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+#: a datatype property's XSD range -> (what it takes, in words; the lexical form of a YAML value, or None)
+DATATYPE_VALUES = {
+    XSD.string: ("text", lambda v: v.isoformat() if isinstance(v, dt.date) else
+                 str(v) if isinstance(v, (str, int, float)) and not isinstance(v, bool) else None),
+    XSD.integer: ("a whole number", _whole),
+    XSD.int: ("a whole number", _whole),
+    XSD.long: ("a whole number", _whole),
+    XSD.nonNegativeInteger: ("a whole number from 0", lambda v: _whole(v, 0)),
+    XSD.positiveInteger: ("a whole number from 1", lambda v: _whole(v, 1)),
+    XSD.decimal: ("a number", lambda v: _number(v, decimal=True)),
+    XSD.double: ("a number", _number),
+    XSD.boolean: ("true or false", lambda v: ("true" if v else "false") if isinstance(v, bool) else None),
+    XSD.date: ("a date (2025-03-15) or a phrase (on Monday)",
+               lambda v: v.isoformat() if isinstance(v, dt.date) and not isinstance(v, dt.datetime) else None),
+    XSD.dateTime: ("a date and time (2025-03-15T09:30:00-05:00)", _date_time),
+    XSD.anyURI: ("an absolute IRI (https://...)",
+                 lambda v: v.strip() if isinstance(v, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+", v.strip())
+                 else None),
+}
 PLACE_SECTIONS = "places,actors"
 ANY = "*"
 SECTIONS: dict[str, tuple[str, URIRef | None, dict[str, tuple[str, bool]]]] = {
@@ -449,16 +499,30 @@ class _Builder:
                 if self.o.is_object_property(prop):
                     target = self.term(value, raw.line_of(key), key) if ":" in str(value) else None
                     self.g.add((node, prop, target or self.ref(value, ANY, raw.line_of(key), key)))
-                elif isinstance(value, dt.date):
-                    datatype = XSD.dateTime if isinstance(value, dt.datetime) else XSD.date
-                    self.g.add((node, prop, Literal(value.isoformat(), datatype=datatype)))
-                elif isinstance(value, str) and (prop, RDFS.range, XSD.date) in self.o.graph:
-                    self.g.add((node, prop, self.date(value, raw.line_of(key), key)[0]))  # "on Monday" -> xsd:date
                 elif isinstance(value, (dict, list, set, bytes)) or value is None:  # not a Python repr in the graph
                     self.fail(raw.line_of(key), f"property `{key}` takes text, a number, a date or an id, "
                                                 f"not {type(value).__name__ if value is not None else 'an empty value'}")
                 else:
-                    self.g.add((node, prop, Literal(value)))
+                    self.g.add((node, prop, self.typed(prop, value, raw.line_of(key), key)))
+
+    def typed(self, prop, value, line, key) -> Literal:
+        """A datatype property's value as its declared XSD range wants it (DATATYPE_VALUES), or an error naming
+        the line; a property without one takes the value as YAML read it (text, number, date, true/false)."""
+        ranges = [r for r in self.o.graph.objects(prop, RDFS.range) if r in DATATYPE_VALUES]
+        if len(ranges) != 1:
+            if isinstance(value, dt.date):
+                datatype = XSD.dateTime if isinstance(value, dt.datetime) else XSD.date
+                return Literal(value.isoformat(), datatype=datatype)
+            return Literal(value)
+        datatype = ranges[0]
+        if datatype == XSD.date and isinstance(value, str):
+            return self.date(value, line, key)[0]  # "on Monday" -> xsd:date
+        what, accepts = DATATYPE_VALUES[datatype]
+        lexical = accepts(value)
+        if lexical is None:
+            shown = str(value) if len(str(value)) <= 60 else str(value)[:57] + "..."
+            self.fail(line, f"property `{key}` takes {what} (its range is xsd:{datatype[len(str(XSD)):]}), not `{shown}`")
+        return Literal(lexical) if datatype == XSD.string else Literal(lexical, datatype=datatype)
 
     def term(self, value, line, field) -> URIRef:
         """A term the ontology or an extension declares, by prefixed name (`courts:trial-court`, a SKOS concept)."""

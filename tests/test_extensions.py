@@ -296,6 +296,58 @@ def test_an_unknown_prefix_names_the_line(tmp_path):
     assert caught.value.line == line
 
 
+# a datatype property's declared XSD range decides what `properties:` takes: (range, YAML value, the literal, or
+# None for an error naming the line and the range)
+TYPED_TTL = TREATIES_TTL + "".join(f"""
+treaties:{name} a owl:DatatypeProperty ;
+    rdfs:label "{name}"@en ;
+    rdfs:comment "A value of {name}."@en ;
+    rdfs:range xsd:{name} ;
+    rdfs:isDefinedBy <https://example.org/treaties> .
+""" for name in ("string", "integer", "nonNegativeInteger", "decimal", "double", "boolean", "dateTime", "anyURI"))
+TYPED_TTL = TYPED_TTL.replace("@prefix prov:", "@prefix xsd:      <http://www.w3.org/2001/XMLSchema#> .\n@prefix prov:")
+TYPED_CASES = [
+    ("string", '"25-cv-0412"', Literal("25-cv-0412")),
+    ("string", "766", Literal("766")),  # a docket number YAML reads as a number is still text
+    ("string", "true", None),
+    ("integer", "12", Literal("12", datatype=XSD.integer)),
+    ("integer", "twelve", None),
+    ("integer", "1.5", None),
+    ("integer", "yes", None),  # YAML's true is not 1
+    ("nonNegativeInteger", "-3", None),
+    ("decimal", "2.50", Literal("2.5", datatype=XSD.decimal)),
+    ("decimal", ".nan", None),
+    ("double", "1e3", None),  # YAML 1.1 reads 1e3 as text: write 1.0e+3
+    ("double", "1.0e+3", Literal("1000.0", datatype=XSD.double)),
+    ("boolean", "false", Literal("false", datatype=XSD.boolean)),
+    ("boolean", '"false"', None),
+    ("dateTime", "2025-03-15T09:30:00-05:00", Literal("2025-03-15T09:30:00-05:00", datatype=XSD.dateTime)),
+    ("dateTime", "2025-03-15", None),  # a day is not a moment
+    ("dateTime", '"in the morning"', None),
+    ("anyURI", "https://example.org/ruling.pdf", Literal("https://example.org/ruling.pdf", datatype=XSD.anyURI)),
+    ("anyURI", '"the ruling"', None),
+]
+
+
+@pytest.mark.parametrize("name, value, expected", TYPED_CASES,
+                         ids=[f"{name}-{value}" for name, value, _ in TYPED_CASES])
+def test_a_datatype_property_takes_what_its_range_says(tmp_path, name, value, expected):
+    extension = write_extension(tmp_path / "ext", ttl=TYPED_TTL, shapes=None, query=None)
+    article = treaty_article(tmp_path, TREATY_ANNOTATION.replace(
+        "      treaties:signedBy: [united-states, ruritania]\n",
+        f"      treaties:signedBy: [united-states, ruritania]\n      treaties:{name}: {value}\n"))
+    load = lambda: article_graph(read_article(article), Ontology(extra_extension_dirs=[extension]))  # noqa: E731
+    if expected is None:
+        with pytest.raises(AnnotationError) as caught:
+            load()
+        line = next(n for n, t in enumerate((article / "annotation.yaml").read_text().splitlines(), 1)
+                    if f"treaties:{name}:" in t)
+        assert caught.value.line == line and f"its range is xsd:{name}" in str(caught.value)
+    else:
+        values = list(load().objects(ID["entity/ruritania-prisoner-treaty"], URIRef(TREATIES + name)))
+        assert values == [expected] and values[0].datatype == expected.datatype
+
+
 # -- broken extensions --------------------------------------------------------------------------------------------
 def test_an_extension_with_bad_turtle_names_the_file_and_line(tmp_path):
     bad = TREATIES_TTL.replace('rdfs:label "treaty"@en ;', 'rdfs:label "treaty ;')
