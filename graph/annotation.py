@@ -22,6 +22,7 @@ from .ontology import Ontology
 from .textspan import find_span
 
 TEXT_FILE = "article.txt"
+MAX_TEXT_BYTES = 2_000_000  # article.txt: one news article (a long story is about 30,000 characters)
 ANNOTATION_FILE = "annotation.yaml"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")  # \Z, not $: "abc\n" is not an id
 CONTEXT = 32
@@ -188,7 +189,12 @@ def read_article(directory: Path) -> Article:
         raise AnnotationError(directory, None, f"no {ANNOTATION_FILE} here: an article folder holds {TEXT_FILE} and {ANNOTATION_FILE}")
     if not text_path.is_file():
         raise AnnotationError(directory, None, f"no {TEXT_FILE} here: an article folder holds {TEXT_FILE} and {ANNOTATION_FILE}")
-    raw = text_path.read_bytes()
+    with open(text_path, "rb") as handle:
+        raw = handle.read(MAX_TEXT_BYTES + 1)
+    if len(raw) > MAX_TEXT_BYTES:
+        raise AnnotationError(text_path, None, f"the text is over {MAX_TEXT_BYTES:,} bytes, more than one news article "
+                                               "(a long story is about 30,000 characters): keep only the article's "
+                                               "text (`kg extract` cleans a saved page), or split it into articles")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -202,9 +208,16 @@ def read_article(directory: Path) -> Article:
 
 
 def input_hash(article: Article, ontology_version: str) -> str:
+    """sha256 over the sha256 of the text, of the annotation and of the ontology version; the files are read in
+    blocks (the build hashes every article before reading any, and a file may be far too large to be one)."""
     digest = hashlib.sha256()
-    for part in (article.text_path.read_bytes(), article.annotation_path.read_bytes(), ontology_version.encode()):
-        digest.update(hashlib.sha256(part).digest())
+    for path in (article.text_path, article.annotation_path):
+        part = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                part.update(block)
+        digest.update(part.digest())
+    digest.update(hashlib.sha256(ontology_version.encode()).digest())
     return digest.hexdigest()
 
 

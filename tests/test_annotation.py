@@ -94,3 +94,36 @@ def test_article_text_must_be_utf8(article_copy, ontology):
     (folder / "article.txt").write_bytes("caf\xe9".encode("latin-1"))
     with pytest.raises(AnnotationError, match="UTF-8"):
         read_article(folder)
+
+
+def test_an_article_text_too_large_to_be_one_article_is_refused_by_the_build(article_copy, monkeypatch):
+    """The text is read up to the limit and no further; the build says which file and exits 2, writing nothing."""
+    from click.testing import CliRunner
+
+    import graph.annotation
+    from graph.cli import main
+
+    folder = article_copy()
+    text = (folder / "article.txt").read_text(encoding="utf-8")
+    monkeypatch.setattr(graph.annotation, "MAX_TEXT_BYTES", len(text.encode()) + 10)
+    read_article(folder)  # at the limit: fine
+    (folder / "article.txt").write_text(text + "x" * 11, encoding="utf-8")
+    out = folder.parent / "out"
+    result = CliRunner().invoke(main, ["build", str(folder), "--store", str(out)])
+    assert result.exit_code == 2
+    assert f"{folder / 'article.txt'}" in result.stderr and "more than one news article" in result.stderr
+    assert not (out / "graph.trig").exists()
+
+
+def test_the_input_hash_is_the_same_read_in_blocks(article_copy, monkeypatch):
+    """Hashing a file in blocks keeps every stored kg:inputHash valid (a changed hash would rebuild every store)."""
+    import hashlib
+
+    from graph.annotation import Article, input_hash
+
+    folder = article_copy()
+    (folder / "article.txt").write_bytes((folder / "article.txt").read_bytes() * 900)  # over one 1 MiB block
+    article = Article(folder, folder.name, "", {}, folder / "article.txt", folder / "annotation.yaml")
+    parts = [(folder / "article.txt").read_bytes(), (folder / "annotation.yaml").read_bytes(), b"0.1.0"]
+    expected = hashlib.sha256(b"".join(hashlib.sha256(part).digest() for part in parts)).hexdigest()
+    assert input_hash(article, "0.1.0") == expected
