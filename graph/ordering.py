@@ -8,13 +8,13 @@ it and sorts them here, the way Oxigraph orders terms (SPARQL 1.1, 15.1): unboun
 then literals by value. A sort variable the query does not project is added to the projection and dropped again
 (not for SELECT DISTINCT or REDUCED, where it would change the rows).
 
-Only what can be ordered exactly here is: strings (plain or with a language: by text, then datatype, then
-language), numbers (integers and decimals exactly, floats and doubles as IEEE values; a column never mixes the
-two), and xsd:date / xsd:dateTime without a time zone. A column holding anything else (a blank node, which Oxigraph
-orders by an internal id; a boolean; a time zone) or literals of two of these kinds makes ``sort_rows`` say no, and
-the store runs the query as written; so does any query ``plan`` does not take (ORDER BY an expression, a LIMIT or
-OFFSET after it, ...). Rows equal on every key keep the order Oxigraph gave them, so the named queries' keys end
-with the IRIs their rows are about (only odd data, a node with two labels, leaves rows tied).
+Only what can be ordered exactly here is: strings (plain or with a language: by text, then datatype, then language),
+numbers (integers and decimals exactly, floats and doubles as IEEE values; a column never mixes the two), and
+xsd:date / xsd:dateTime with a four-digit year and no time zone. A column holding anything else (a blank node, which
+Oxigraph orders by an internal id; a boolean; a time zone) or literals of two of these kinds makes ``sort_rows`` say
+no, and the store runs the query as written; so does any query ``plan`` does not take (ORDER BY an expression, a
+LIMIT or OFFSET after it, ...). Rows equal on every key keep the order Oxigraph gave them, so the named queries'
+keys end with the IRIs their rows are about (only odd data, a node with two labels, leaves rows tied).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ _STRING, _DOUBLE, _FLOAT, _DATE_IRI, _DATETIME_IRI = (_XSD + name for name in ("
 _EXACT = {_XSD + name for name in ("integer", "decimal", "long", "int", "short", "byte", "nonNegativeInteger",
                                    "nonPositiveInteger", "negativeInteger", "positiveInteger", "unsignedLong",
                                    "unsignedInt", "unsignedShort", "unsignedByte")}
-_DATE = re.compile(r"-?\d{4,}-\d\d-\d\d")  # no time zone
-_DATETIME = re.compile(r"-?\d{4,}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?")
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")  # four-digit years, no time zone: the text sorts as the value
+_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?")
 
 
 class Plan:
@@ -169,9 +169,9 @@ def _literal_key(term: ox.Literal):
             return "ieee", value
     except (InvalidOperation, ValueError, OverflowError):
         return None
-    if datatype == _DATE_IRI and _DATE.fullmatch(lexical) and not lexical.startswith("-"):
+    if datatype == _DATE_IRI and _DATE.fullmatch(lexical):
         return "date", lexical
-    if datatype == _DATETIME_IRI and _DATETIME.fullmatch(lexical) and not lexical.startswith("-"):
+    if datatype == _DATETIME_IRI and _DATETIME.fullmatch(lexical):
         whole, _, fraction = lexical.partition(".")
         return "dateTime", (whole, fraction.rstrip("0"))
     return None

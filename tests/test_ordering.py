@@ -89,8 +89,8 @@ def test_rows_come_out_as_oxigraph_orders_them(memory_store, monkeypatch, column
 
 
 def test_sort_rows_declines_what_it_cannot_order_exactly():
-    """Mixed kinds, NaN, other datatypes, time zones and blank nodes go back to the engine; the rows stay as they
-    were."""
+    """Mixed kinds, NaN, other datatypes, time zones, five-digit years and blank nodes go back to the engine; the
+    rows stay as they were."""
     xsd = "http://www.w3.org/2001/XMLSchema#"
 
     def typed(value, name):
@@ -99,7 +99,8 @@ def test_sort_rows_declines_what_it_cannot_order_exactly():
     for column in ([ox.Literal("10"), typed("9", "integer")], [typed("1", "integer"), typed("1.5", "double")],
                    [typed("NaN", "double")], [typed("2025-02-05Z", "date"), typed("2025-02-04", "date")],
                    [typed("2025-02-05T10:00:00+02:00", "dateTime")], [typed("P1D", "duration")],
-                   [typed("true", "boolean")], [ox.BlankNode("b1"), ox.NamedNode("http://example.org/a")]):
+                   [typed("true", "boolean")], [ox.BlankNode("b1"), ox.NamedNode("http://example.org/a")],
+                   [typed("10000-01-01", "date"), typed("9999-01-01", "date")]):
         rows = [[term] for term in reversed(column)]
         before = list(rows)
         assert ordering.sort_rows(rows, [(0, False)]) is False, column
