@@ -165,6 +165,9 @@ Rebecca Rosa Ruth Sandra Sara Sarah Sharon Shirley Silvia Sofia Sonia Sophia Ste
 Valerie Victoria Virginia Wendy Yolanda""".split())
 
 # Title words written before a name ("Secretary of State Marco Rubio", "El Salvador President Nayib Bukele").
+#: after a country's name and 's: a body of that state that can speak for it ("Guatemala's foreign ministry said")
+STATE_BODY_RE = re.compile(r"['’]s\s+((?:[a-z]+\s+){0,2}(?:ministry|embassy|consulate|armed\s+forces|army|navy|"
+                           r"military|police|foreign\s+office|interior\s+ministry))\b(?!['’])")
 TITLE_WORDS = {
     "president", "vice", "secretary", "secretary-general", "judge", "justice", "senator", "sen", "representative",
     "rep", "governor", "gov", "mayor", "minister", "premier", "chancellor", "ambassador", "general", "gen",
@@ -1138,15 +1141,22 @@ class ActorFinder:
             start, end = mention.start, mention.end
             after = re.match(r"(?:['’]s)?\s+government\b", text[end:end + 20])
             before = re.search(r"\b[Tt]he\s+government\s+of\s+(?:the\s+)?$", text[max(0, start - 30):start])
+            body = STATE_BODY_RE.match(text, end, min(len(text), end + 60))
+            the = "the " if state.name.startswith("United ") else ""
             if after:
                 end += after.end()
+                kind, name = "Government", f"Government of {the}{state.name}"
             elif before:
                 start -= len(before.group())
+                kind, name = "Government", f"Government of {the}{state.name}"
+            elif body:
+                # "Guatemala's foreign ministry said": the ministry speaks, an organization of the state's own
+                end = body.end()
+                kind, name = "Organization", f"{body.group(1).title()} of {the}{state.name}"
             else:
                 continue
-            name = f"Government of {'the ' if state.name.startswith('United ') else ''}{state.name}"
-            government = self.new_actor("Government", name, part_of=state.id)
-            if government.type != "Government":
+            government = self.new_actor(kind, name, part_of=state.id)
+            if government.type != kind:
                 continue
             words = text[start:end]
             if not mention.in_quote:

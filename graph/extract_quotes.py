@@ -515,13 +515,24 @@ class Attributor:
             gap = self.text[v_end:start]
             if not re.fullmatch(r"\s+(?:(?:[A-Z][\w.'’&-]*|[a-z]+)\s+){0,4}", gap) or re.search(r"[,.;]", gap):
                 continue
-            if gap.strip() and not all(self._title_like(w) for w in gap.split()):
+            if gap.strip() and not all(self._title_like(w) for w in gap.split()) \
+                    and not self._described_title(gap.split(), self.text[start:end].split()):
                 continue
             if best is None or start < best[0] or (start == best[0] and end > best[1]):
                 best = (start, end, resolver, words)
         if best is None:
             return None
         return best[0], best[1], self.resolve(best[2], para, best[0]), best[3]
+
+    @staticmethod
+    def _described_title(gap: list[str], phrase: list[str]) -> bool:
+        """"said prison director Osiris Luna", "said immigration judge Ana Reyes": one or two lower-case words that
+        say what the title is of, before a title (the last of them, or the first word of the speaker's phrase)."""
+        title = gap[-1] if gap[-1].lower().rstrip(".") in TITLE_WORDS else phrase[0] if phrase else ""
+        words = gap[:-1] if title is gap[-1] else gap
+        return (title.lower().rstrip(".") in TITLE_WORDS and len(words) <= 2
+                and all(re.fullmatch(r"[a-z]+", w) and w not in ("the", "a", "an", "and", "or", "but", "to", "that")
+                        for w in words))
 
     @staticmethod
     def _title_like(word: str) -> bool:

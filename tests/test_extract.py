@@ -153,6 +153,10 @@ def test_markdown_page_navigation_and_share_links_are_removed(drafts):
     ('Officials said the plan was "under study."', "under study.", "officials"),
     ('"We will appeal," a spokesperson for the city said.', "We will appeal,",
      "a spokesperson for the city"),
+    # regressions: a lower-case word before the title once left these unknown
+    ('"They will never leave," said prison director Osiris Luna.', "They will never leave,", "Osiris Luna"),
+    ('"We will appeal," said immigration judge Jane Doe on Monday.', "We will appeal,", "Jane Doe"),
+    ('"We will appeal," said the city and Jane Doe.', "We will appeal,", "unknown"),
 ])
 def test_attribution_patterns(tmp_path, body, quote, speaker):
     assert quick(tmp_path, body)[quote] == speaker
@@ -194,6 +198,10 @@ def assert_no_place_speaks(folder: Path):
     ('Mexico\'s government protested. The U.S. government said the flights were "routine."', "routine.",
      "Government of the United States"),      # its own government, not the last one named
     ('Nobody was named.\n\nIn El Salvador, he said, "the prisons are full."', "the prisons are full.", "unknown"),
+    # a body of the state speaks for it: once unknown
+    ('"We reject any transfer," Guatemala\'s foreign ministry said.', "We reject any transfer,",
+     "Foreign Ministry of Guatemala"),
+    ('"Nobody was consulted," said Mexico\'s embassy in Washington.', "Nobody was consulted,", "Embassy of Mexico"),
 ])
 def test_a_place_never_speaks(tmp_path, body, quote, speaker):
     assert quick(tmp_path, body)[quote] == speaker
