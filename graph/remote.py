@@ -14,8 +14,12 @@ line or in a shell history:
     KG_SPARQL_DATASET      graphs (default): every query names the project's graphs (default-graph-uri and
                            named-graph-uri for each), so a server whose default graph is the union of everything
                            (Virtuoso: its system graphs too) answers over the project's graphs only;
+                           set: as the embedded store does, the build keeps the server's default graph equal to
+                           the set union of the project's graphs, and queries name no graphs (a server or dataset
+                           for this project only, whose default graph is a graph of its own and whose updates are
+                           transactions: an Oxigraph server; Fuseki without unionDefaultGraph);
                            server: send no dataset and trust the server's default graph (an Oxigraph server
-                           started with --union-default-graph that holds only this project; faster on big stores)
+                           started with --union-default-graph that holds only this project)
     KG_STORE_USER, KG_STORE_PASSWORD   HTTP Basic or Digest credentials (whichever the server asks for)
     KG_STORE_TOKEN         a bearer token, instead of a user and password
     KG_STORE_TIMEOUT       seconds to wait for an answer (default 120)
@@ -28,6 +32,18 @@ SPARQL update moves a batch of them over their article graphs (`MOVE <tmp> TO <g
 during the uploads leaves the old graphs and temporary graphs, which the next build removes before writing.
 `update`, for servers that run each update request in one transaction (Oxigraph does; it is the default
 there, and about twice as fast): one request per article, `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> {...} }`.
+
+**KG_SPARQL_DATASET=set.** Naming 2,000 article graphs in every query made an Oxigraph server answer none of the
+named queries within 15 s at 1M triples: it reads each named graph in turn, and the union it makes is a bag (an
+actor's label once per article that mentions it). In `set` mode the same request that replaces an article graph
+also removes from the server's default graph the triples of the old graph that no other project graph holds and
+adds the new ones, so the default graph is always the set union (graph/store.py does the same on disk), and
+queries go without a dataset. A marker graph (safety.LAYOUT_GRAPH, outside the project's graphs) says the default
+graph is kept. Until it is there, writes go as in `graphs` mode, and at the end of the first build in `set` mode
+one update empties the default graph, copies every project graph into it and writes the marker (at 1M triples
+much faster than copying each article as it is written); a write in another mode removes the marker; a query in
+`set` mode on a server without the marker names the graphs as `graphs` does, so its answers are right, only
+slower, until the next `set` build.
 """
 
 from __future__ import annotations
@@ -46,11 +62,14 @@ from typing import Iterable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from . import safety
 from .errors import KgError
 from .ns import GR, INFERRED_GRAPH, KG
 from .store import QueryError, Result, ntriples, to_ox
 
 TMP_GRAPHS = "https://w3id.org/legal-news-kg/tmp/"
+LAYOUT = safety.LAYOUT_GRAPH  # KG_SPARQL_DATASET=set: the graph whose one triple says the default graph is kept
+_MARKER = f"<{LAYOUT}> <{LAYOUT}> \"the default graph is the set union of the project's graphs\" ."
 
 # Virtuoso echoes every default-graph-uri as an X-SPARQL-default-graph response header: one per article graph,
 # past http.client's limit of 100 headers.
@@ -102,13 +121,19 @@ class RemoteStore:
         self.update_url = _endpoint(self.url, env.get("KG_SPARQL_UPDATE_PATH", paths["update"]))
         self.gsp_url = _endpoint(self.url, env.get("KG_SPARQL_GSP_PATH", paths["gsp"]))
         self.dataset = env.get("KG_SPARQL_DATASET", "graphs").strip().lower()
-        if self.dataset not in ("graphs", "server"):
+        if self.dataset not in ("graphs", "set", "server"):
             raise KgError(f"KG_SPARQL_DATASET={self.dataset!r}: use `graphs` (name the project's graphs in every "
-                          "query, the default) or `server` (the server's default graph is already the project's)")
+                          "query, the default), `set` (the build keeps the server's default graph as the union of "
+                          "the project's graphs) or `server` (the server's default graph is already the project's)")
         self.replace = env.get("KG_SPARQL_REPLACE", paths["replace"]).strip().lower()
         if self.replace not in ("move", "update"):
             raise KgError(f"KG_SPARQL_REPLACE={self.replace!r}: use `move` (upload, then MOVE; any server) or "
                           "`update` (one update per article; servers whose updates are transactions)")
+        if self.dataset == "set" and self.replace != "update":
+            raise KgError("KG_SPARQL_DATASET=set needs KG_SPARQL_REPLACE=update: the article graph and the default "
+                          "graph change in one update request, so the server must run each request as one "
+                          "transaction (Oxigraph does)")
+        self._laid_out: bool | None = None  # set mode: whether the server holds the marker
         self.timeout = float(env.get("KG_STORE_TIMEOUT", "120"))
         self._token = env.get("KG_STORE_TOKEN")
         handlers = []
@@ -161,7 +186,7 @@ class RemoteStore:
 
     # -- reading -------------------------------------------------------------------------------------
     def _dataset_fields(self, sparql: str) -> list[tuple[str, str]]:
-        if self.dataset == "server":
+        if self.dataset == "server" or (self.dataset == "set" and self._is_laid_out()):
             return []
         graphs = self.graphs() or [URIRef(str(GR) + "none")]  # an empty dataset, not the server's default
         fields = [("default-graph-uri", str(g)) for g in graphs]
@@ -217,10 +242,41 @@ class RemoteStore:
             "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), \"%s\")) }" % GR)
         return int(rows[0]["n"]) if rows else 0
 
+    def _is_laid_out(self) -> bool:
+        if self._laid_out is None:
+            self._laid_out = bool(self._run_query([("query", f"ASK {{ GRAPH <{LAYOUT}> {{ ?s ?p ?o }} }}")]).boolean)
+        return self._laid_out
+
     # -- writing -------------------------------------------------------------------------------------
     def _update(self, text: str) -> None:
         self._form(self.update_url, [("update", text)], "*/*", "update")
         self._graphs = None
+
+    def _keeping(self) -> bool:
+        """Whether writes keep the default graph now: set mode on a laid-out server. A write in another mode first
+        drops the marker, since it will not keep the default graph."""
+        if self.dataset == "set":
+            return self._is_laid_out()
+        if self._laid_out is not False:
+            self._update(f"DROP SILENT GRAPH <{LAYOUT}>")
+            self._laid_out = False
+        return False
+
+    def _lay_out(self) -> None:
+        """Set mode, after the writes of a server not laid out yet (a first build): the default graph becomes the
+        set union of the project's graphs in one update, then the marker says so. Much faster than copying
+        article by article, and a build killed before it leaves no marker: queries name the graphs meanwhile."""
+        self._update(f"DROP SILENT DEFAULT ;\n"
+                     f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{GR}\")) }} ;\n"
+                     f"INSERT DATA {{ GRAPH <{LAYOUT}> {{ {_MARKER} }} }}")
+        self._laid_out = True
+
+    @staticmethod
+    def _unshared(graph_name: URIRef) -> str:
+        """Set mode: the update removing from the default graph the triples of ``graph_name`` that no other
+        project graph holds."""
+        return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_name}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ "
+                f"GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph_name}> && STRSTARTS(STR(?other), \"{GR}\")) }} }} ;\n")
 
     def _remove_leftovers(self) -> None:
         """Drop temporary graphs that an interrupted build left behind (they carry the article's hash)."""
@@ -246,13 +302,20 @@ class RemoteStore:
     def replace_graphs(self, items: Iterable[tuple[URIRef, Graph | str]], done=None) -> None:
         """Upload each graph under a temporary name, then move a batch over their targets in one update
         (or, with KG_SPARQL_REPLACE=update, replace each graph with one update request)."""
+        keeping = self._keeping()
         if self.replace == "update":
             for graph_name, graph in items:
                 data = graph if isinstance(graph, str) else ntriples(graph)
-                self._update(f"DROP SILENT GRAPH <{graph_name}> ;\n"
-                             f"INSERT DATA {{ GRAPH <{graph_name}> {{\n{data}\n}} }}")
+                if keeping:  # the default graph's copy in the same INSERT DATA: the same blank nodes
+                    self._update(f"{self._unshared(graph_name)}DROP SILENT GRAPH <{graph_name}> ;\n"
+                                 f"INSERT DATA {{ GRAPH <{graph_name}> {{\n{data}\n}}\n{data}\n}}")
+                else:
+                    self._update(f"DROP SILENT GRAPH <{graph_name}> ;\n"
+                                 f"INSERT DATA {{ GRAPH <{graph_name}> {{\n{data}\n}} }}")
                 if done is not None:
                     done(graph_name)
+            if self.dataset == "set" and not keeping:
+                self._lay_out()
             return
         self._remove_leftovers()
         pending: list[tuple[URIRef, URIRef]] = []
@@ -272,7 +335,8 @@ class RemoteStore:
         move()
 
     def remove_graph(self, graph_name: URIRef) -> None:
-        self._update(f"DROP SILENT GRAPH <{graph_name}>")
+        unshared = self._unshared(graph_name) if self._keeping() else ""
+        self._update(f"{unshared}DROP SILENT GRAPH <{graph_name}>")
 
     def flush(self) -> None:
         pass

@@ -84,6 +84,66 @@ def test_build_into_an_oxigraph_server_then_every_named_query_answers_as_on_disk
     assert result.exit_code == 0 and [r["quote"] for r in json.loads(result.output)] == ["under study."]
 
 
+def _default_and_union(url: str) -> tuple[set, set]:
+    """The server's default graph, and the set union of the project's graphs, as sets of N-Triples terms."""
+    store = RemoteStore(url, read_only=True, env={})
+
+    def triples(query):
+        return {(r["s"].n3(), r["p"].n3(), r["o"].n3()) for r in store._run_query([("query", query)]).rows}
+
+    return (triples("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"),
+            triples('CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "%s")) }' % GR))
+
+
+def test_set_mode_keeps_the_servers_default_graph_the_union_and_answers_as_on_disk(tmp_path, embedded, monkeypatch):
+    """KG_SPARQL_DATASET=set: after a first build, a changed article and a removed one, the server's default graph is
+    exactly the set union of the project's graphs (the ontology's included), queries name no graphs,
+    and every named query answers as on disk. A store built before is laid out by the first build in set mode; a
+    build in another mode drops the marker, and a set-mode query then names the graphs again (right, slower)."""
+    server = bench.Server("oxigraph", tmp_path / "server").start()
+    try:
+        url = server.url
+        assert kg("build", MINI_DIR, SEED_DIR, "--store", url, "--no-html").exit_code == 0  # graphs mode
+        monkeypatch.setenv("KG_SPARQL_DATASET", "set")
+        before = open_store(url, read_only=True)
+        assert before._dataset_fields("SELECT * {}"), "not laid out yet: the graphs are named"
+        assert answers(before) == embedded
+        assert kg("build", MINI_DIR, SEED_DIR, "--store", url, "--force", "--no-html").exit_code == 0
+        default, union = _default_and_union(url)
+        assert default == union and len(default) > 3000  # the ontology's triples too
+        store = open_store(url, read_only=True)
+        assert store._dataset_fields("SELECT * {}") == []
+        assert answers(store) == embedded
+
+        mini = tmp_path / "articles" / MINI_DIR.name
+        shutil.copytree(MINI_DIR, mini)
+        path = mini / "annotation.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("name: Lee Gelernt", "name: Lee P. Gelernt"),
+                        encoding="utf-8")
+        from graph.build import build
+
+        build([mini], url, prune=True, html=False)  # the seed article's folder is gone: its graph is removed
+        default, union = _default_and_union(url)
+        assert default == union
+        labels = {o for _, p, o in default if p == "<http://www.w3.org/2000/01/rdf-schema#label>"}
+        assert '"Lee P. Gelernt"' in labels and '"Lee Gelernt"' not in labels
+        assert not any("npr-2025-02-05" in s for s, _, _ in default), "the removed article's triples are gone"
+
+        monkeypatch.setenv("KG_SPARQL_DATASET", "graphs")
+        assert kg("build", mini, SEED_DIR, "--store", url, "--no-html").exit_code == 0
+        monkeypatch.setenv("KG_SPARQL_DATASET", "set")
+        assert open_store(url, read_only=True)._dataset_fields("SELECT * {}"), "the default graph was not kept"
+    finally:
+        server.stop()
+
+
+def test_set_mode_needs_updates_that_are_transactions():
+    with pytest.raises(KgError, match="KG_SPARQL_REPLACE=update"):
+        RemoteStore("http://127.0.0.1:1", env={"KG_SPARQL_DATASET": "set", "KG_SPARQL_REPLACE": "move"})
+    with pytest.raises(KgError, match="`set`"):
+        RemoteStore("http://127.0.0.1:1", env={"KG_SPARQL_DATASET": "union"})
+
+
 def test_a_hostile_parameter_value_is_a_term_on_a_server_too(oxigraph_server):
     assert kg("build", MINI_DIR, "--store", oxigraph_server.url).exit_code == 0
     hostile = 'x" } UNION { ?actor ?p ?o } #'
