@@ -164,10 +164,10 @@ Martha Mary Megan Melania Melissa Michelle Monica Nancy Natalia Nicole Olivia Pa
 Rebecca Rosa Ruth Sandra Sara Sarah Sharon Shirley Silvia Sofia Sonia Sophia Stephanie Susan Teresa Tracy Valentina
 Valerie Victoria Virginia Wendy Yolanda""".split())
 
-# Title words written before a name ("Secretary of State Marco Rubio", "El Salvador President Nayib Bukele").
 #: after a country's name and 's: a body of that state that can speak for it ("Guatemala's foreign ministry said")
 STATE_BODY_RE = re.compile(r"['’]s\s+((?:[a-z]+\s+){0,2}(?:ministry|embassy|consulate|armed\s+forces|army|navy|"
                            r"military|police|foreign\s+office|interior\s+ministry))\b(?!['’])")
+# Title words written before a name ("Secretary of State Marco Rubio", "El Salvador President Nayib Bukele").
 TITLE_WORDS = {
     "president", "vice", "secretary", "secretary-general", "judge", "justice", "senator", "sen", "representative",
     "rep", "governor", "gov", "mayor", "minister", "premier", "chancellor", "ambassador", "general", "gen",
@@ -1130,9 +1130,10 @@ class ActorFinder:
         self.governments()
 
     def governments(self):
-        """A country speaks only through its government: "El Salvador's government", "the government of Mexico"
-        and "the U.S. government" make a `Government` (part of the state) and the mention becomes the
-        government's. The bare name of a country ("El Salvador said") is never a speaker (graph/extract_quotes.py)."""
+        """A country speaks only through its government or one of its bodies: "El Salvador's government", "the
+        government of Mexico" and "the U.S. government" make a `Government` (part of the state), "Guatemala's
+        foreign ministry" an `Organization` part of it (STATE_BODY_RE), and the mention becomes theirs. The bare
+        name of a country ("El Salvador said") is never a speaker (graph/extract_quotes.py)."""
         text = self.text
         for number, mention in enumerate(self.reg.mentions):
             state = self.reg.actors.get(mention.actor)
@@ -1141,7 +1142,7 @@ class ActorFinder:
             start, end = mention.start, mention.end
             after = re.match(r"(?:['’]s)?\s+government\b", text[end:end + 20])
             before = re.search(r"\b[Tt]he\s+government\s+of\s+(?:the\s+)?$", text[max(0, start - 30):start])
-            body = STATE_BODY_RE.match(text, end, min(len(text), end + 60))
+            state_body = STATE_BODY_RE.match(text, end, min(len(text), end + 60))
             the = "the " if state.name.startswith("United ") else ""
             if after:
                 end += after.end()
@@ -1149,21 +1150,22 @@ class ActorFinder:
             elif before:
                 start -= len(before.group())
                 kind, name = "Government", f"Government of {the}{state.name}"
-            elif body:
+            elif state_body:
                 # "Guatemala's foreign ministry said": the ministry speaks, an organization of the state's own
-                end = body.end()
-                kind, name = "Organization", f"{body.group(1).title()} of {the}{state.name}"
+                end = state_body.end()
+                body_words = " ".join(state_body.group(1).split())
+                kind, name = "Organization", f"{body_words.title()} of {the}{state.name}"
             else:
                 continue
-            government = self.new_actor(kind, name, part_of=state.id)
-            if government.type != kind:
+            body = self.new_actor(kind, name, part_of=state.id)
+            if body.type != kind:
                 continue
             words = text[start:end]
             if not mention.in_quote:
-                government.add_alias(words)
-                if government.evidence is None:
-                    government.evidence = (start, end)
-            self.reg.mentions[number] = Mention(start, end, government.id, min(start, mention.phrase_start),
+                body.add_alias(words)
+                if body.evidence is None:
+                    body.evidence = (start, end)
+            self.reg.mentions[number] = Mention(start, end, body.id, min(start, mention.phrase_start),
                                                 mention.in_quote, mention.para)
 
     def _matches(self, toks: list[Token], index: int, parts: tuple[str, ...]) -> bool:

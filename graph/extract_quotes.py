@@ -528,9 +528,16 @@ class Attributor:
     def _described_title(gap: list[str], phrase: list[str]) -> bool:
         """"said prison director Osiris Luna", "said immigration judge Ana Reyes": one or two lower-case words that
         say what the title is of, before a title (the last of them, or the first word of the speaker's phrase)."""
-        title = gap[-1] if gap[-1].lower().rstrip(".") in TITLE_WORDS else phrase[0] if phrase else ""
-        words = gap[:-1] if title is gap[-1] else gap
-        return (title.lower().rstrip(".") in TITLE_WORDS and len(words) <= 2
+        def is_title(word: str) -> bool:
+            return word.lower().rstrip(".") in TITLE_WORDS
+
+        if is_title(gap[-1]):
+            words = gap[:-1]
+        elif phrase and is_title(phrase[0]):
+            words = gap
+        else:
+            return False
+        return (len(words) <= 2
                 and all(re.fullmatch(r"[a-z]+", w) and w not in ("the", "a", "an", "and", "or", "but", "to", "that")
                         for w in words))
 
