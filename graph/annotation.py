@@ -6,10 +6,10 @@ The format and the mapping are specified in docs/design.md.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 import hashlib
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -32,55 +32,6 @@ AGENTS = {"curator": (CURATOR, KG.Curator, KG.CuratorRole), "extractor": (EXTRAC
 # Kinds: str, strs, id:<sections>, ids:<sections>, date, int, value:<scheme>, values:<scheme>, doctrine,
 # class, evidence, agent, properties.
 ACTOR_SECTIONS = "actors,groups"
-
-
-def _whole(value, low=None):
-    if isinstance(value, int) and not isinstance(value, bool) and (low is None or value >= low):
-        return str(value)
-    return None
-
-
-def _number(value, decimal=False):
-    """The xsd:double (or xsd:decimal) lexical form of a YAML number; None for anything else."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return None
-    if value != value or value in (float("inf"), float("-inf")):
-        return None if decimal else ("NaN" if value != value else "INF" if value > 0 else "-INF")
-    if decimal:
-        return format(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), "f")
-    return repr(float(value))
-
-
-def _date_time(value):
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")).isoformat()
-        except ValueError:
-            return None
-    return None
-
-
-#: a datatype property's XSD range -> (what it takes, in words; the lexical form of a YAML value, or None)
-DATATYPE_VALUES = {
-    XSD.string: ("text", lambda v: v.isoformat() if isinstance(v, dt.date) else
-                 str(v) if isinstance(v, (str, int, float)) and not isinstance(v, bool) else None),
-    XSD.integer: ("a whole number", _whole),
-    XSD.int: ("a whole number", _whole),
-    XSD.long: ("a whole number", _whole),
-    XSD.nonNegativeInteger: ("a whole number from 0", lambda v: _whole(v, 0)),
-    XSD.positiveInteger: ("a whole number from 1", lambda v: _whole(v, 1)),
-    XSD.decimal: ("a number", lambda v: _number(v, decimal=True)),
-    XSD.double: ("a number", _number),
-    XSD.boolean: ("true or false", lambda v: ("true" if v else "false") if isinstance(v, bool) else None),
-    XSD.date: ("a date (2025-03-15) or a phrase (on Monday)",
-               lambda v: v.isoformat() if isinstance(v, dt.date) and not isinstance(v, dt.datetime) else None),
-    XSD.dateTime: ("a date and time (2025-03-15T09:30:00-05:00)", _date_time),
-    XSD.anyURI: ("an absolute IRI (https://...)",
-                 lambda v: v.strip() if isinstance(v, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+", v.strip())
-                 else None),
-}
 PLACE_SECTIONS = "places,actors"
 ANY = "*"
 SECTIONS: dict[str, tuple[str, URIRef | None, dict[str, tuple[str, bool]]]] = {
@@ -176,6 +127,59 @@ class Article:
     @property
     def iri(self) -> URIRef:
         return article_iri(self.slug)
+
+
+def _whole(value, low=None):
+    if isinstance(value, int) and not isinstance(value, bool) and (low is None or value >= low):
+        return str(value)
+    return None
+
+
+def _number(value, decimal=False):
+    """The xsd:double (or xsd:decimal) lexical form of a YAML number; None for anything else."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None if decimal else ("NaN" if value != value else "INF" if value > 0 else "-INF")
+    if decimal:
+        return format(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), "f")
+    return repr(float(value))
+
+
+def _date_time(value):
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str) and "T" in value:  # a date alone is not a moment
+        try:
+            return dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _absolute_iri(value):
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+", value.strip()):
+        return value.strip()
+    return None
+
+
+#: a datatype property's XSD range -> (what it takes, in words; the lexical form of a YAML value, or None)
+DATATYPE_VALUES = {
+    XSD.string: ("text", lambda v: v.isoformat() if isinstance(v, dt.date) else
+                 str(v) if isinstance(v, (str, int, float)) and not isinstance(v, bool) else None),
+    XSD.integer: ("a whole number", _whole),
+    XSD.int: ("a whole number", _whole),
+    XSD.long: ("a whole number", _whole),
+    XSD.nonNegativeInteger: ("a whole number from 0", lambda v: _whole(v, 0)),
+    XSD.positiveInteger: ("a whole number from 1", lambda v: _whole(v, 1)),
+    XSD.decimal: ("a number", lambda v: _number(v, decimal=True)),
+    XSD.double: ("a number", _number),
+    XSD.boolean: ("true or false", lambda v: ("true" if v else "false") if isinstance(v, bool) else None),
+    XSD.date: ("a date (2025-03-15) or a phrase (on Monday)",
+               lambda v: v.isoformat() if isinstance(v, dt.date) and not isinstance(v, dt.datetime) else None),
+    XSD.dateTime: ("a date and time (2025-03-15T09:30:00-05:00)", _date_time),
+    XSD.anyURI: ("an absolute IRI (https://...)", _absolute_iri),
+}
 
 
 def read_article(directory: Path) -> Article:

@@ -323,6 +323,7 @@ TYPED_CASES = [
     ("boolean", '"false"', None),
     ("dateTime", "2025-03-15T09:30:00-05:00", Literal("2025-03-15T09:30:00-05:00", datatype=XSD.dateTime)),
     ("dateTime", "2025-03-15", None),  # a day is not a moment
+    ("dateTime", '"2025-03-15"', None),  # nor as text
     ("dateTime", '"in the morning"', None),
     ("anyURI", "https://example.org/ruling.pdf", Literal("https://example.org/ruling.pdf", datatype=XSD.anyURI)),
     ("anyURI", '"the ruling"', None),
