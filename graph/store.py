@@ -115,7 +115,8 @@ def from_ox(term) -> Node | None:
         datatype = term.datatype.value
         if datatype == "http://www.w3.org/2001/XMLSchema#string":
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        # the lexical form as stored: rdflib's normalising would drop a date's time zone ("2025-02-05Z")
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     if isinstance(term, ox.DefaultGraph):
         return None
     raise TypeError(f"cannot convert {term!r}")

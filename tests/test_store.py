@@ -269,6 +269,21 @@ def test_an_answer_converts_each_distinct_term_once_and_keeps_look_alike_terms_a
     assert len(same) == 3 and same[0] is same[1] is same[2]
 
 
+def test_an_answer_keeps_a_literal_as_the_store_holds_it(monkeypatch):
+    """Regression: answers went through rdflib's normalising, which dropped a date's time zone
+    ("2025-02-05Z"^^xsd:date came back as 2025-02-05, another value)."""
+    import graph.store
+
+    monkeypatch.setattr(graph.store, "_MEMORY", {})
+    store = graph.store.open_store("memory:")
+    date, when = URIRef(str(XSD.date)), URIRef(str(XSD.dateTime))
+    values = [Literal("2025-02-05Z", datatype=date, normalize=False), Literal("2025-02-05-05:00", datatype=date,
+              normalize=False), Literal("2025-02-05T10:00:00+02:00", datatype=when), Literal(7)]
+    store.replace_graph(URIRef("urn:g"), [(URIRef(f"urn:s{i}"), URIRef("urn:p"), v) for i, v in enumerate(values)])
+    rows = store.query("SELECT ?o WHERE { ?s <urn:p> ?o } ORDER BY ?s").rows
+    assert [(str(r["o"]), r["o"].datatype) for r in rows] == [(str(v), v.datatype) for v in values]
+
+
 def test_the_next_build_removes_the_temporary_files_a_killed_writer_left(tmp_path):
     """Regression (tests/test_crash.py, a build killed 0.8 s in): a writer killed between writing the carried
     triple count to its temporary file and renaming it left `..kg-triple-count.*.tmp` behind for good."""
