@@ -25,9 +25,13 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-_KEY = re.compile(r"\s*(?:[?$](\w+)|(ASC|DESC)\s*\(\s*[?$](\w+)\s*\))", re.IGNORECASE)
-_ORDER_BY = re.compile(r"ORDER\s+BY", re.IGNORECASE)
+from . import sparqltext
+
+_KEY = re.compile(r"[?$](\w+)|(ASC|DESC)\s*\(\s*[?$](\w+)\s*\)", re.IGNORECASE)
+_KEYS = re.compile(r"(?:\s+(?:[?$]\w+|(?:ASC|DESC)\s*\(\s*[?$]\w+\s*\)))+\s*", re.IGNORECASE)
+_ORDER_BY = re.compile(r"\bORDER\s+BY", re.IGNORECASE)
 _SELECT = re.compile(r"\bSELECT(\s+(?:DISTINCT|REDUCED)\b)?(?=\s*[?$(*])", re.IGNORECASE)
+_PROJECTION_END = re.compile(r"\bWHERE\b|\{", re.IGNORECASE)
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _STRING, _DOUBLE, _FLOAT, _DATE_IRI, _DATETIME_IRI = (_XSD + name for name in ("string", "double", "float", "date",
                                                                                 "dateTime"))
@@ -46,104 +50,37 @@ class Plan:
         self.text, self.keys, self.hidden = text, keys, hidden
 
 
-def _strip_trailing_comments(text: str) -> str:
-    lines = text.rstrip().split("\n")
-    while lines and lines[-1].lstrip().startswith("#"):
-        lines.pop()
-        while lines and not lines[-1].strip():
-            lines.pop()
-    return "\n".join(lines).rstrip()
-
-
-def _order_keys(text: str):
-    """(where the final ORDER BY starts, its keys), or None."""
-    matches = list(_ORDER_BY.finditer(text))
-    if not matches:
-        return None
-    order = matches[-1]
-    line_start = text.rfind("\n", 0, order.start()) + 1
-    before = text[:order.start()].rstrip()
-    if "#" in text[line_start:order.start()] or not before \
-            or not (before[-1] in "})_" or before[-1].isalnum()):
-        return None  # in a comment, a string or an IRI, or not after a group graph pattern or a GROUP BY/HAVING
-    keys, position, rest = [], 0, text[order.end():]
-    while position < len(rest):
-        key = _KEY.match(rest, position)
-        if key is None:
-            return None  # an expression, LIMIT, OFFSET, VALUES: left to the engine
-        keys.append((key.group(1), False) if key.group(1) else (key.group(3), key.group(2).upper() == "DESC"))
-        position = key.end()
-        if position < len(rest) and not rest[position].isspace():
-            return None
-        while position < len(rest) and rest[position].isspace():
-            position += 1
-    return (order.start(), keys) if keys else None
-
-
-def _projection(text: str):
-    """(DISTINCT or REDUCED, where the outer SELECT's projection starts, its variables or None for SELECT *),
-    or None when no outer SELECT is found."""
-    offset = 0
-    for line in text.split("\n"):
-        found = None if line.lstrip().startswith("#") else _SELECT.search(line)
-        if found:
-            break
-        offset += len(line) + 1
-    else:
-        return None
-    start = offset + found.end()
-    names, depth, i, after_as = [], 0, start, False
-    while i < len(text):
-        char = text[i]
-        if char in "\"'":  # a string in an expression (GROUP_CONCAT's separator): skip it
-            end = text.find(char, i + 1)
-            while end != -1 and text[end - 1] == "\\":
-                end = text.find(char, end + 1)
-            if end == -1:
-                return None
-            i = end + 1
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "{" and depth == 0:
-            break
-        elif char == "*" and depth == 0:
-            return bool(found.group(1)), start, None
-        elif char in "?$":
-            name = re.match(r"\w+", text[i + 1:])
-            if name and (depth == 0 or after_as):
-                names.append(name.group(0))
-            after_as = False
-            i += 1 + (len(name.group(0)) if name else 0)
-            continue
-        elif depth == 1 and text[i:i + 2].upper() == "AS" and not text[i - 1].isalnum() and text[i + 2:i + 3].isspace():
-            after_as = True
-        elif depth == 0 and text[i:i + 5].upper() == "WHERE" and not text[i - 1].isalnum():
-            break
-        i += 1
-    return bool(found.group(1)), start, names
-
-
 def plan(sparql: str) -> Plan | None:
-    """How to run ``sparql`` with its ORDER BY done in Python, or None to run it as written."""
-    text = _strip_trailing_comments(sparql)
-    order = _order_keys(text)
-    if order is None:
+    """How to run ``sparql`` with its ORDER BY done in Python, or None to run it as written.
+
+    Found in the blanked text (graph/sparqltext.py: no string, IRI or comment can hold a keyword): an ORDER BY
+    followed by nothing but variables to the end of the query is the outer query's; any other (an expression, a
+    LIMIT or OFFSET after it, a sub-select's) is left to the engine.
+    """
+    text = sparqltext.blank(sparql)
+    orders = list(_ORDER_BY.finditer(text))
+    if not orders or not _KEYS.fullmatch(text, orders[-1].end()):
         return None
-    order_start, keys = order
-    stripped = text[:order_start]
-    projection = _projection(stripped)
-    if projection is None:
+    order = orders[-1]
+    keys = [(name or inner, direction.upper() == "DESC") for name, direction, inner in _KEY.findall(text, order.end())]
+    select = _SELECT.search(text)
+    if select is None:
         return None
-    distinct, select_end, names = projection
-    hidden = [] if names is None else [name for name, _ in keys if name not in names]
-    hidden = list(dict.fromkeys(hidden))
+    end = _PROJECTION_END.search(text, select.end())
+    projection = text[select.end():end.start() if end else order.start()]
+    aliases = re.findall(r"\bAS\s+[?$](\w+)", projection, re.IGNORECASE)
+    while "(" in projection:  # expressions and their variables are not projected; their aliases are
+        inner = re.sub(r"\([^()]*\)", " ", projection)
+        if inner == projection:
+            return None  # unbalanced parentheses: the engine will say what is wrong
+        projection = inner
+    projected = set(re.findall(r"[?$](\w+)", projection)) | set(aliases)
+    hidden = [] if "*" in projection else list(dict.fromkeys(name for name, _ in keys if name not in projected))
+    stripped = sparql[:order.start()]
     if hidden:
-        if distinct:
-            return None  # a projected sort variable would change which rows are distinct
-        stripped = stripped[:select_end] + "".join(f" ?{name}" for name in hidden) + stripped[select_end:]
+        if select.group(1):
+            return None  # SELECT DISTINCT / REDUCED: a projected sort variable would change which rows are distinct
+        stripped = stripped[:select.end()] + "".join(f" ?{name}" for name in hidden) + stripped[select.end():]
     return Plan(stripped, keys, hidden)
 
 

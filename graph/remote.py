@@ -62,7 +62,7 @@ from typing import Iterable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import safety
+from . import safety, sparqltext
 from .errors import KgError
 from .ns import GR, INFERRED_GRAPH, KG
 from .store import QueryError, Result, ntriples, to_ox
@@ -190,7 +190,7 @@ class RemoteStore:
             return []
         graphs = self.graphs() or [URIRef(str(GR) + "none")]  # an empty dataset, not the server's default
         fields = [("default-graph-uri", str(g)) for g in graphs]
-        if re.search(r"\bGRAPH\b", _strip_literals(sparql), re.I):
+        if re.search(r"\bGRAPH\b", sparqltext.blank(sparql), re.I):
             fields += [("named-graph-uri", str(g)) for g in graphs]
         return fields
 
@@ -252,9 +252,9 @@ class RemoteStore:
         self._form(self.update_url, [("update", text)], "*/*", "update")
         self._graphs = None
 
-    def _keeping(self) -> bool:
-        """Whether writes keep the default graph now: set mode on a laid-out server. A write in another mode first
-        drops the marker, since it will not keep the default graph."""
+    def _start_write(self) -> bool:
+        """Before a write: whether it keeps the default graph (set mode on a laid-out server). A write in another
+        mode first drops the marker, since it will not keep the default graph."""
         if self.dataset == "set":
             return self._is_laid_out()
         if self._laid_out is not False:
@@ -302,16 +302,14 @@ class RemoteStore:
     def replace_graphs(self, items: Iterable[tuple[URIRef, Graph | str]], done=None) -> None:
         """Upload each graph under a temporary name, then move a batch over their targets in one update
         (or, with KG_SPARQL_REPLACE=update, replace each graph with one update request)."""
-        keeping = self._keeping()
+        keeping = self._start_write()
         if self.replace == "update":
             for graph_name, graph in items:
                 data = graph if isinstance(graph, str) else ntriples(graph)
-                if keeping:  # the default graph's copy in the same INSERT DATA: the same blank nodes
-                    self._update(f"{self._unshared(graph_name)}DROP SILENT GRAPH <{graph_name}> ;\n"
-                                 f"INSERT DATA {{ GRAPH <{graph_name}> {{\n{data}\n}}\n{data}\n}}")
-                else:
-                    self._update(f"DROP SILENT GRAPH <{graph_name}> ;\n"
-                                 f"INSERT DATA {{ GRAPH <{graph_name}> {{\n{data}\n}} }}")
+                # kept: the default graph's copy goes in the same INSERT DATA (the same blank nodes)
+                unshared, copy = (self._unshared(graph_name), data) if keeping else ("", "")
+                self._update(f"{unshared}DROP SILENT GRAPH <{graph_name}> ;\n"
+                             f"INSERT DATA {{ GRAPH <{graph_name}> {{\n{data}\n}}\n{copy}\n}}")
                 if done is not None:
                     done(graph_name)
             if self.dataset == "set" and not keeping:
@@ -335,7 +333,7 @@ class RemoteStore:
         move()
 
     def remove_graph(self, graph_name: URIRef) -> None:
-        unshared = self._unshared(graph_name) if self._keeping() else ""
+        unshared = self._unshared(graph_name) if self._start_write() else ""
         self._update(f"{unshared}DROP SILENT GRAPH <{graph_name}>")
 
     def flush(self) -> None:
@@ -346,15 +344,6 @@ class RemoteStore:
 
 
 # -- helpers -----------------------------------------------------------------------------------------
-_LITERALS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                       r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*', re.S)
-
-
-def _strip_literals(sparql: str) -> str:
-    """The query with strings, IRIs and comments blanked out (same length), so keywords and braces can be found."""
-    return _LITERALS.sub(lambda m: " " * len(m.group(0)), sparql)
-
-
 def with_values(sparql: str, bindings: dict[str, Node]) -> str:
     """Bind variables with a VALUES block closing the query's WHERE group (after its BINDs, inside its FILTERs'
     scope), the SPARQL text that behaves like pyoxigraph's substitutions for this project's parameter style
@@ -365,7 +354,7 @@ def with_values(sparql: str, bindings: dict[str, Node]) -> str:
     """
     if not bindings:
         return sparql
-    blank = _strip_literals(sparql)
+    blank = sparqltext.blank(sparql)
     opening = blank.find("{")
     if opening < 0:
         raise QueryError("cannot bind parameters: the query has no WHERE group")
