@@ -113,7 +113,7 @@ def _init(ontology) -> None:
 
 def prepare_batch(jobs: list[tuple[Path, str]], ontology=None) -> list[Prepared | Failed]:
     """Read, convert and validate a batch of (directory, digest); never raises a KgError (returns Failed)."""
-    from .annotation import article_graph, read_article
+    from .annotation import article_triples, read_article
     from .ns import KG
     from .shacl import validate
     from .store import ntriples
@@ -124,7 +124,7 @@ def prepare_batch(jobs: list[tuple[Path, str]], ontology=None) -> list[Prepared 
     for directory, digest in jobs:
         try:
             article = read_article(directory)
-            graph = article_graph(article, ontology)
+            graph = article_triples(article, ontology)
         except KgError as exc:
             results.append(Failed(str(exc), exc.exit_code))
             continue

@@ -214,10 +214,11 @@ def _engine(core: Graph):
     return _cached(core, "engine", make)
 
 
-def validate(data: Graph | list[Graph], shapes: Graph, ontology: Graph, engine: str = "auto",
+def validate(data, shapes: Graph, ontology: Graph, engine: str = "auto",
              ntriples: str | None = None) -> list[Violation]:
-    """Return the SHACL results (empty when the data conforms). ``data`` is a graph, or several validated as their
-    union (a build's batch of articles: the union is only copied into one graph when pySHACL has to run);
+    """Return the SHACL results (empty when the data conforms). ``data`` is a graph (an rdflib Graph, or any
+    collection of triples such as graph.annotation.Triples), or a list of them validated as their union (a build's
+    batch of articles: the union is only copied into one rdflib graph when pySHACL has to run);
     ``ntriples``, when given, is the same triples as N-Triples text (see run_sparql_constraints).
 
     The ontology (classes, vocabularies, doctrines) is part of the data, in full, not only the class axioms
@@ -226,7 +227,7 @@ def validate(data: Graph | list[Graph], shapes: Graph, ontology: Graph, engine: 
     ``engine="auto"`` a faster engine (below) first decides whether the data conforms, when it supports every
     shape; pySHACL then runs only on data that does not, and words the results (tests/test_shacl_equivalence.py).
     """
-    graphs = [data] if isinstance(data, Graph) else list(data)
+    graphs = list(data) if isinstance(data, list) else [data]
 
     def triples():
         return itertools.chain.from_iterable(graphs)
@@ -310,6 +311,7 @@ class _Shape:
     node: object
     path: object = None                  # None for a node shape; a predicate, ("^", p) or ("/", [steps])
     checks: list = field(default_factory=list)   # (kind, argument)
+    runs: list = field(default_factory=list)     # (the method that checks it, argument), made from checks
     properties: list = field(default_factory=list)
 
 
@@ -331,6 +333,8 @@ class _Engine:
             shape = self.shape(s)
             targets = [(t, o) for t in _TARGETS for o in shapes.objects(s, t)]
             self.top.append((shape, targets))
+        for shape in self.shapes.values():  # each check as the method that runs it (looked up once, not per node)
+            shape.runs = [(getattr(self, "_" + kind), arg) for kind, arg in shape.checks]
 
     def shape(self, node) -> _Shape:
         if node in self.shapes:
@@ -430,11 +434,11 @@ class _Engine:
         return self.conforms_checks(shape, f, data) and all(self.conforms_checks(p, f, data) for p in shape.properties)
 
     def conforms_checks(self, shape: _Shape, f, data) -> bool:
-        if not shape.checks:
+        if not shape.runs:
             return True
         values = data.values(f, shape.path) if shape.path is not None else {f}
-        for kind, arg in shape.checks:
-            if not getattr(self, "_" + kind)(arg, f, values, data):
+        for check, arg in shape.runs:
+            if not check(arg, f, values, data):
                 return False
         return True
 
@@ -450,13 +454,13 @@ class _Engine:
             datatype, lang = v.datatype, v.language
             if datatype == rule:
                 ok = False if getattr(v, "ill_typed", None) is True else _actual_datatype(v, rule)
-            elif rule == RDFS.Literal:
+            elif rule == _RDFS_LITERAL:
                 ok = True
-            elif rule == RDFS.Datatype and datatype:
+            elif rule == _RDFS_DATATYPE and datatype:
                 ok = True
-            elif datatype is None and lang is None and rule == XSD.string:
+            elif datatype is None and lang is None and rule == _XSD_STRING:
                 ok = _actual_datatype(v, rule)
-            elif rule == RDF.langString and lang:
+            elif rule == _RDF_LANGSTRING and lang:
                 ok = _actual_datatype(v, rule)
             else:
                 ok = False
@@ -588,30 +592,54 @@ def compare_literal(l1: Literal, l2: Literal) -> int:
 
 
 def _string(v) -> str:
-    if isinstance(v, Literal) and v.value is not None and v.datatype in (None, RDF.langString, XSD.string):
+    if isinstance(v, Literal) and v.value is not None and v.datatype in (None, _RDF_LANGSTRING, _XSD_STRING):
         return str(v.value)
     return str(v)
 
 
+# rdflib makes a new URIRef at every XSD.string; the checks below run for every value of every node
+_XSD_STRING, _RDF_LANGSTRING, _RDFS_LITERAL, _RDFS_DATATYPE = XSD.string, RDF.langString, RDFS.Literal, RDFS.Datatype
+_RDF_TYPE, _RDFS_SUBCLASSOF = RDF.type, RDFS.subClassOf
+_PYTHON_TYPES = {XSD.integer: int, XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool,
+                 XSD.date: dt.date, XSD.time: dt.time, XSD.dateTime: dt.datetime}
+
+
 def _actual_datatype(v, rule) -> bool:
     value = v.value
-    if rule == XSD.string or rule == RDF.langString:
+    if rule == _XSD_STRING or rule == _RDF_LANGSTRING:
         return isinstance(value, (str, bytes))
-    kinds = {XSD.integer: int, XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool,
-             XSD.date: dt.date, XSD.time: dt.time, XSD.dateTime: dt.datetime}
-    return isinstance(value, kinds[rule]) if rule in kinds else True
+    kind = _PYTHON_TYPES.get(rule)
+    return isinstance(value, kind) if kind is not None else True
 
 
 class _Index:
     """Subject -> predicate -> objects, object -> predicate -> subjects, predicate -> subjects / objects."""
 
     def __init__(self, triples):
-        self.out, self.into, self.subjects, self.objects = {}, {}, {}, {}
-        for s, p, o in triples:
-            self.out.setdefault(s, {}).setdefault(p, set()).add(o)
-            self.into.setdefault(o, {}).setdefault(p, set()).add(s)
-            self.subjects.setdefault(p, set()).add(s)
-            self.objects.setdefault(p, set()).add(o)
+        self.out, self.into, self.subjects, self.objects = out, into, subjects, objects = {}, {}, {}, {}
+        for s, p, o in triples:  # get, then make what is missing: setdefault made a dict and a set every time
+            by_p = out.get(s)
+            if by_p is None:
+                by_p = out[s] = {}
+            found = by_p.get(p)
+            if found is None:
+                found = by_p[p] = set()
+            found.add(o)
+            by_p = into.get(o)
+            if by_p is None:
+                by_p = into[o] = {}
+            found = by_p.get(p)
+            if found is None:
+                found = by_p[p] = set()
+            found.add(s)
+            found = subjects.get(p)
+            if found is None:
+                found = subjects[p] = set()
+            found.add(s)
+            found = objects.get(p)
+            if found is None:
+                found = objects[p] = set()
+            found.add(o)
 
 
 _NONE: dict = {}
@@ -622,13 +650,14 @@ class _Data:
 
     def __init__(self, parts: list[_Index]):
         self.parts = parts
+        self.tables = {table: [getattr(part, table) for part in parts] for table in ("out", "into")}
         self._classes: dict = {}
         self._supers: dict = {}
 
     def _get(self, table, key, p) -> set:
         found = set()
-        for part in self.parts:
-            found.update(getattr(part, table).get(key, _NONE).get(p, ()))
+        for index in self.tables[table]:
+            found.update(index.get(key, _NONE).get(p, ()))
         return found
 
     def values(self, f, path) -> set:
@@ -652,7 +681,7 @@ class _Data:
         if cls not in self._supers:
             seen, todo = {cls}, [cls]
             while todo:
-                for parent in self._get("out", todo.pop(), RDFS.subClassOf):
+                for parent in self._get("out", todo.pop(), _RDFS_SUBCLASSOF):
                     if parent not in seen:
                         seen.add(parent)
                         todo.append(parent)
@@ -662,7 +691,7 @@ class _Data:
     def classes_of(self, node) -> set:
         if node not in self._classes:
             found = set()
-            for t in self._get("out", node, RDF.type):
+            for t in self._get("out", node, _RDF_TYPE):
                 found |= self.supers(t)
             self._classes[node] = found
         return self._classes[node]
@@ -670,11 +699,11 @@ class _Data:
     def instances(self, cls) -> set:
         subclasses, todo = {cls}, [cls]
         while todo:
-            for child in self._get("into", todo.pop(), RDFS.subClassOf):
+            for child in self._get("into", todo.pop(), _RDFS_SUBCLASSOF):
                 if child not in subclasses:
                     subclasses.add(child)
                     todo.append(child)
         found = set()
         for c in subclasses:
-            found |= self._get("into", c, RDF.type)
+            found |= self._get("into", c, _RDF_TYPE)
         return found
