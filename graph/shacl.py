@@ -616,30 +616,12 @@ class _Index:
     """Subject -> predicate -> objects, object -> predicate -> subjects, predicate -> subjects / objects."""
 
     def __init__(self, triples):
-        self.out, self.into, self.subjects, self.objects = out, into, subjects, objects = {}, {}, {}, {}
-        for s, p, o in triples:  # get, then make what is missing: setdefault made a dict and a set every time
-            by_p = out.get(s)
-            if by_p is None:
-                by_p = out[s] = {}
-            found = by_p.get(p)
-            if found is None:
-                found = by_p[p] = set()
-            found.add(o)
-            by_p = into.get(o)
-            if by_p is None:
-                by_p = into[o] = {}
-            found = by_p.get(p)
-            if found is None:
-                found = by_p[p] = set()
-            found.add(s)
-            found = subjects.get(p)
-            if found is None:
-                found = subjects[p] = set()
-            found.add(s)
-            found = objects.get(p)
-            if found is None:
-                found = objects[p] = set()
-            found.add(o)
+        self.out, self.into, self.subjects, self.objects = {}, {}, {}, {}
+        for s, p, o in triples:
+            self.out.setdefault(s, {}).setdefault(p, set()).add(o)
+            self.into.setdefault(o, {}).setdefault(p, set()).add(s)
+            self.subjects.setdefault(p, set()).add(s)
+            self.objects.setdefault(p, set()).add(o)
 
 
 _NONE: dict = {}
