@@ -266,10 +266,7 @@ def execute(store, query: NamedQuery, bindings: dict | None = None):
     """
     from .store import QueryError
 
-    bindings = dict(bindings or {})
-    leading = {name: bindings.pop(name) for name in list(bindings)
-               if name in query.params and query.params[name].selective}
-    text = lead_with_values(query.text, leading) if leading else query.text
+    text, bindings = bound_text(query, bindings)
     try:
         result = store.query(text, bindings)
     except QueryError as exc:
@@ -286,6 +283,15 @@ def execute(store, query: NamedQuery, bindings: dict | None = None):
     if query.params and result.variables:
         result.variables = [v for v in result.variables if v not in query.params]
     return result
+
+
+def bound_text(query: NamedQuery, bindings: dict | None) -> tuple[str, dict]:
+    """The query's text with its selective parameters bound (lead_with_values), and the bindings left to
+    substitute."""
+    bindings = dict(bindings or {})
+    leading = {name: bindings.pop(name) for name in list(bindings)
+               if name in query.params and query.params[name].selective}
+    return (lead_with_values(query.text, leading) if leading else query.text), bindings
 
 
 def lead_with_values(sparql: str, bindings: dict) -> str:

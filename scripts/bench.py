@@ -24,12 +24,14 @@ incremental    one new article added to the built store (`kg build` naming every
                is checked): in the build process (the summary's time) and as a whole command (with Python's start).
 queries        every named query (ontology/queries and extensions), p50 and p95 over --runs runs: through the
                project's store interface (rows as rdflib terms) and raw pyoxigraph on the bulk-loaded store,
-               asked the same way over the same quads: `Store.query(..., use_default_graph_as_union=False)` on
+               asked the same way over the same quads (the same text, a selective parameter in its VALUES
+               block, the others substituted): `Store.query(..., use_default_graph_as_union=False)` on
                the loaded default graph (the set union of the graphs, as the project's store answers), every
                value read; and on the servers, over the dataset KG_SPARQL_DATASET picks (graph/remote.py: by
                default every project graph named in the request; `set`: the default graph the build keeps).
-               A query with a required parameter (`said-about`) is asked, as `kg query` must ask it, about the
-               value the most rows have when it runs without it.
+               A query with a required parameter (`said-about`, `evidence`) is asked, as `kg query` must ask
+               it, about the value the most rows have when it runs without it; and each optional `selective`
+               parameter (graph/queries.py) is asked the same way, about one value, on the project's store.
 html           graph.html's write_html on stores of about 1,000 and 5,000 drawable nodes.
 
 Targets (issue 6): full build within 3x of the bulk load; each named query within 2x of raw pyoxigraph and
@@ -231,6 +233,30 @@ def required_values(store, query) -> dict:
         if counts:
             chosen[name] = min(counts, key=lambda value: (-counts[value], str(value)))
     return chosen
+
+
+def one_value(store, query, bindings: dict, rows: list, runs: int) -> dict:
+    """Each optional `selective` parameter asked as a user asks it: about one value, the one the most rows have
+    (an actor's statements, an article's doctrines), on the project's store: {param: {value, rows, p50, p95}}."""
+    from collections import Counter
+
+    found = {}
+    for name, param in query.params.items():
+        if not param.selective or not param.optional:
+            continue
+        counts = Counter(row[name] for row in rows if row.get(name) is not None)
+        if not counts:
+            continue
+        value = min(counts, key=lambda v: (-counts[v], str(v)))
+        answer = {}
+
+        def ask():
+            answer["rows"] = len(queries.execute(store, query, {**bindings, name: value}).rows)
+
+        times = timed(ask, runs)
+        found[name] = {"value": str(value), "rows": answer["rows"], "p50": percentile(times, .5),
+                       "p95": percentile(times, .95)}
+    return found
 
 
 def finishes(directory: Path, query, timeout: float, bindings: dict | None = None):
@@ -439,16 +465,19 @@ def bench(args) -> dict:
             bindings = required_values(project, query)
             if bindings:
                 entry["params"] = {k: str(v) for k, v in bindings.items()}
-            raw = timed(lambda: raw_query(bulk_disk, query.text, bindings), args.runs)
+            raw_text, raw_bindings = queries.bound_text(query, bindings)  # the text the store is given
+            raw = timed(lambda: raw_query(bulk_disk, raw_text, raw_bindings), args.runs)
             entry["raw_pyoxigraph"] = {"p50": percentile(raw, .5), "p95": percentile(raw, .95)}
             rows = {}
 
             def on(store):
                 result = queries.execute(store, query, bindings)
                 rows["n"] = len(result.rows)
+                rows["rows"] = result.rows
 
             mine = timed(lambda: on(project), args.runs)
             entry["embedded"] = {"p50": percentile(mine, .5), "p95": percentile(mine, .95), "rows": rows.get("n")}
+            entry["selective"] = one_value(project, query, bindings, rows.pop("rows", []), args.runs)
             for kind, stored in stores.items():
                 if stored is None or kind == "embedded":
                     continue
@@ -549,6 +578,14 @@ def table(results: dict) -> str:
             cell = f"{v['p50'] * 1000:.1f}" if "p50" in v else v.get("error", "-")[:20]
             line += f"  {cell:>22}"
         lines.append(line)
+    asked = [(name, param, v) for name, q in results["queries"].items() for param, v in q.get("selective", {}).items()]
+    if asked:
+        lines.append("")
+        lines.append(f"{'asked about one value':<40} {'rows':>7}  {'embedded p50/p95 ms':>20}  value (the most rows)")
+        lines.append("-" * 100)
+        for name, param, v in asked:
+            lines.append(f"{name + ' --param ' + param:<40} {v['rows']:>7}  {v['p50'] * 1000:>9.1f}/"
+                         f"{v['p95'] * 1000:<9.1f}  {v['value']}")
     for name, q in results["queries"].items():
         if q.get("params"):
             given = ", ".join(f"{k}={v}" for k, v in q["params"].items())
