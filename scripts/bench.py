@@ -210,44 +210,42 @@ def timed(function, runs: int) -> list[float]:
     return times
 
 
-def _probe(directory: Path, query, bindings) -> None:
+def _probe(directory: Path, query) -> None:
     from graph.store import OxigraphStore
 
     store = OxigraphStore(directory, read_only=True)
-    queries.execute(store, query, bindings)
+    queries.execute(store, query, {})
     os._exit(0)
+
+
+def _most_rows(rows: list, name: str):
+    """The value of column ``name`` that the most rows have (the first in IRI order on a tie), or None."""
+    from collections import Counter
+
+    counts = Counter(row[name] for row in rows if row.get(name) is not None)
+    return min(counts, key=lambda value: (-counts[value], str(value))) if counts else None
 
 
 def required_values(store, query) -> dict:
     """A value for each required parameter, as `kg query` needs one: the one the most rows have when the query
     runs without it (`said-about` about the most talked-about topic), so the figure is the heaviest real case."""
-    from collections import Counter
-
     needed = [name for name, param in query.params.items() if not param.optional]
     if not needed:
         return {}
     rows = store.query(query.text, {}).rows
-    chosen = {}
-    for name in needed:
-        counts = Counter(row[name] for row in rows if row.get(name) is not None)
-        if counts:
-            chosen[name] = min(counts, key=lambda value: (-counts[value], str(value)))
-    return chosen
+    chosen = {name: _most_rows(rows, name) for name in needed}
+    return {name: value for name, value in chosen.items() if value is not None}
 
 
 def one_value(store, query, bindings: dict, rows: list, runs: int) -> dict:
     """Each optional `selective` parameter asked as a user asks it: about one value, the one the most rows have
-    (an actor's statements, an article's doctrines), on the project's store: {param: {value, rows, p50, p95}}."""
-    from collections import Counter
-
+    (an article's statements, an actor's positions), on the project's store: {param: {value, rows, p50, p95}}.
+    A parameter that is not a column of the rows (tested in a FILTER) is not asked."""
     found = {}
     for name, param in query.params.items():
-        if not param.selective or not param.optional:
+        value = _most_rows(rows, name) if param.selective and param.optional else None
+        if value is None:
             continue
-        counts = Counter(row[name] for row in rows if row.get(name) is not None)
-        if not counts:
-            continue
-        value = min(counts, key=lambda v: (-counts[v], str(v)))
         answer = {}
 
         def ask():
@@ -259,11 +257,11 @@ def one_value(store, query, bindings: dict, rows: list, runs: int) -> dict:
     return found
 
 
-def finishes(directory: Path, query, timeout: float, bindings: dict | None = None):
+def finishes(directory: Path, query, timeout: float):
     """Run the query once in a forked child; None when it answered within ``timeout`` seconds, else the time."""
     import multiprocessing
 
-    child = multiprocessing.get_context("fork").Process(target=_probe, args=(directory, query, bindings or {}))
+    child = multiprocessing.get_context("fork").Process(target=_probe, args=(directory, query))
     child.start()
     child.join(timeout)
     if child.is_alive():
