@@ -273,6 +273,24 @@ def test_a_selective_parameter_gives_the_rows_a_substituted_one_gives(seed_store
     assert shown(led) == shown(substituted)
 
 
+def test_the_statements_whose_speaker_the_text_does_not_give(article_copy, tmp_path):
+    """`statements --param speaker_iri=kg:speakerUnknown` lists the statements without a speaker, and an actor's
+    IRI only that actor's (the speaker is bound by a UNION of two patterns, so the parameter can open the query)."""
+    article = article_copy()
+    path = article / "annotation.yaml"
+    text = path.read_text()
+    assert text.count("    speaker: officials\n") == 1
+    path.write_text(text.replace("    speaker: officials\n", "    speaker: unknown\n"))
+    out = tmp_path / "out"
+    assert kg("build", article, "--store", out, "--no-html").exit_code == 0
+    unknown = ask(out, "statements", "speaker_iri=kg:speakerUnknown")
+    assert [(r["quote"], r.get("speaker")) for r in unknown] == [("under study.", None)]
+    gelernt = ask(out, "statements", "speaker_iri=id:actor/lee-gelernt")
+    assert [r["quote"] for r in gelernt] == ["You may not deport a citizen,", "It is that simple."]
+    everything = ask(out, "statements")
+    assert len(everything) == 3 and {r["quote"] for r in everything} >= {"under study."}
+
+
 HOSTILE = [
     '" } UNION { ?s ?p ?o } #',
     "x' } UNION { ?s ?p ?o . FILTER(true) } #",
