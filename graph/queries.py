@@ -301,17 +301,10 @@ def lead_with_values(sparql: str, bindings: dict) -> str:
     15 rows, 0.9 s with the value first; `evidence` 1.8 s -> 0.2 s; `statements` of one article 1.1 s -> 0.01 s.
     For the parameter style of graph/queries.py (never inside an OPTIONAL or MINUS, never a BIND's target) the
     rows are the same wherever the VALUES block is (tests/test_queries.py compares both on every parameter).
-    The values are written by Oxigraph's term serialiser: text from the command line is never query syntax."""
+    Written by graph/sparqltext.py (Oxigraph's term serialiser: a value is never query syntax)."""
     from . import sparqltext
-    from .store import to_ox
 
-    found = re.search(r"\bWHERE\s*\{", sparqltext.blank(sparql), re.I)
-    if found is None:
-        raise InputError("cannot bind parameters: the query has no WHERE group")
-    opening = found.end() - 1
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(str(to_ox(term)) for term in bindings.values())
-    return f"{sparql[:opening + 1]}\n  VALUES ({names}) {{ ({values}) }}{sparql[opening + 1:]}"
+    return sparqltext.with_values(sparql, bindings, opening=True)
 
 
 # -- formatting ----------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ from rdflib.term import Node
 from . import safety, sparqltext
 from .errors import KgError
 from .ns import GR, INFERRED_GRAPH, KG
-from .store import QueryError, Result, ntriples, to_ox
+from .store import QueryError, Result, ntriples
 
 TMP_GRAPHS = "https://w3id.org/legal-news-kg/tmp/"
 LAYOUT = safety.LAYOUT_GRAPH  # KG_SPARQL_DATASET=set: the graph whose one triple says the default graph is kept
@@ -348,30 +348,8 @@ def with_values(sparql: str, bindings: dict[str, Node]) -> str:
     """Bind variables with a VALUES block closing the query's WHERE group (after its BINDs, inside its FILTERs'
     scope), the SPARQL text that behaves like pyoxigraph's substitutions for this project's parameter style
     (graph/queries.py): a pattern or BIND that binds the parameter keeps the matching rows, and a FILTER sees it.
-
-    The values are written by Oxigraph's term serialiser (N-Triples syntax, exact escaping): text from the
-    command line is never pasted into the query as syntax.
-    """
-    if not bindings:
-        return sparql
-    blank = sparqltext.blank(sparql)
-    opening = blank.find("{")
-    if opening < 0:
-        raise QueryError("cannot bind parameters: the query has no WHERE group")
-    depth, closing = 0, -1
-    for index in range(opening, len(blank)):
-        if blank[index] == "{":
-            depth += 1
-        elif blank[index] == "}":
-            depth -= 1
-            if depth == 0:
-                closing = index
-                break
-    if closing < 0:
-        raise QueryError("cannot bind parameters: the query's WHERE group is not closed")
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(str(to_ox(term)) for term in bindings.values())
-    return f"{sparql[:closing]}\n  VALUES ({names}) {{ ({values}) }}\n{sparql[closing:]}"
+    Written by graph/sparqltext.py (Oxigraph's term serialiser: a value is never query syntax)."""
+    return sparqltext.with_values(sparql, bindings)
 
 
 def _term(binding: dict) -> Node | None:

@@ -10,6 +10,7 @@ node; `$PATH` in property shapes; `sh:message` templates with `{?var}` and `{$th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ def _format_sparql_based_result_message(self, msg, bound_vars):
     return msg
 
 
+@functools.cache
 def _pyshacl():
     """pySHACL, imported when first needed (0.15-0.2 s: a build whose articles conform never needs it), with its
     message formatting for SPARQL-based results (sh:sparql, extensions' constraint components) mended."""

@@ -1,8 +1,8 @@
 """SPARQL text with its strings, IRIs and comments blanked out, so keywords, variables and braces can be found in it.
 
 ``blank(query)`` has the same length as the query, so a position found in it is the same position in the query:
-graph/remote.py finds the WHERE group to bind parameters in, graph/ordering.py the final ORDER BY and the
-projection.
+``with_values`` binds parameters with a VALUES block in the WHERE group (graph/queries.py, graph/remote.py),
+graph/ordering.py finds the final ORDER BY and the projection.
 """
 
 from __future__ import annotations
@@ -16,3 +16,35 @@ _LITERALS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?
 def blank(sparql: str) -> str:
     """The query with strings, IRIs and comments replaced by spaces (same length)."""
     return _LITERALS.sub(lambda m: " " * len(m.group(0)), sparql)
+
+
+def with_values(sparql: str, bindings: dict, opening: bool = False) -> str:
+    """Bind variables with a VALUES block closing the query's WHERE group, or opening it (``opening``). The values
+    are written by Oxigraph's term serialiser (N-Triples syntax, exact escaping): text from the command line is
+    never pasted into the query as syntax."""
+    from .store import QueryError, to_ox  # graph/store.py imports this module (through graph/ordering.py)
+
+    if not bindings:
+        return sparql
+    text = blank(sparql)
+    found = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
+    if found is None:
+        raise QueryError("cannot bind parameters: the query has no WHERE group")
+    start = found.end() - 1
+    depth, end = 0, -1
+    for index in range(start, len(text)):
+        if text[index] == "{":
+            depth += 1
+        elif text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                end = index
+                break
+    if end < 0:
+        raise QueryError("cannot bind parameters: the query's WHERE group is not closed")
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(str(to_ox(term)) for term in bindings.values())
+    block = f"\n  VALUES ({names}) {{ ({values}) }}"
+    if opening:
+        return f"{sparql[:start + 1]}{block}{sparql[start + 1:]}"
+    return f"{sparql[:end]}{block}\n{sparql[end:]}"
