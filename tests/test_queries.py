@@ -10,6 +10,7 @@ import re
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from rdflib import URIRef
 from rdflib.namespace import RDFS
 from rdflib.paths import SequencePath
 from rdflib.plugins.sparql import prepareQuery
@@ -318,6 +319,47 @@ def test_the_statements_whose_speaker_the_text_does_not_give(article_copy, tmp_p
     assert [r["quote"] for r in gelernt] == ["You may not deport a citizen,", "It is that simple."]
     everything = ask(out, "statements")
     assert len(everything) == 3 and {r["quote"] for r in everything} >= {"under study."}
+
+
+ODD_SPEAKERS = """
+@prefix kg: <https://w3id.org/legal-news-kg/ontology#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix article: <https://w3id.org/legal-news-kg/id/article/> .
+@prefix actor: <https://w3id.org/legal-news-kg/id/actor/> .
+@prefix s: <https://w3id.org/legal-news-kg/id/article/odd/statement/> .
+article:odd kg:slug "odd" .
+actor:nameless a kg:Person .
+actor:named rdfs:label "Named Person" .
+s:1 a kg:Statement ; kg:quote "one" ; kg:inArticle article:odd ; kg:sequence 1 ; kg:speaker actor:nameless ;
+    kg:anchor [ oa:hasSelector [ a oa:TextPositionSelector ; oa:start 0 ; oa:end 3 ] ] .
+s:2 a kg:Statement ; kg:quote "two" ; kg:inArticle article:odd ; kg:sequence 2 ; kg:speakerUnknown true ;
+    kg:anchor [ oa:hasSelector [ a oa:TextPositionSelector ; oa:start 4 ; oa:end 7 ] ] .
+s:3 a kg:Statement ; kg:quote "three" ; kg:inArticle article:odd ; kg:sequence 3 ; kg:speaker actor:named ;
+    kg:about actor:nameless, actor:named ;
+    kg:anchor [ oa:hasSelector [ a oa:TextPositionSelector ; oa:start 8 ; oa:end 13 ] ] .
+"""
+
+
+def test_statements_name_each_speaker_the_data_gives():
+    """Data, query and expected rows together: a speaker without a label is listed by its IRI with no name (not
+    as unknown), kg:speakerUnknown true gives kg:speakerUnknown, and an about node without a label adds nothing to
+    the list (the OPTIONALs written for per-row lookups keep the rows of `kg:about/rdfs:label`)."""
+    from rdflib import Graph
+
+    from graph.store import OxigraphStore
+
+    store = OxigraphStore(None)
+    store.store = ox.Store()
+    store.replace_graph(URIRef("https://w3id.org/legal-news-kg/graph/article/odd"),
+                        Graph().parse(data=ODD_SPEAKERS, format="turtle"))
+    rows = queries.execute(store, ALL["statements"], {}).rows
+    kg_, id_ = "https://w3id.org/legal-news-kg/ontology#", "https://w3id.org/legal-news-kg/id/"
+    assert [(str(r["quote"]), str(r["speaker_iri"]), r.get("speaker") and str(r["speaker"]),
+             r.get("about") and str(r["about"])) for r in rows] == [
+        ("one", id_ + "actor/nameless", None, None),
+        ("two", kg_ + "speakerUnknown", None, None),
+        ("three", id_ + "actor/named", "Named Person", "Named Person")]
 
 
 HOSTILE = [
