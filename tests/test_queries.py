@@ -62,26 +62,20 @@ def test_every_query_parses_and_declares_its_question_and_parameters(name):
         assert f"AS ?{column})" in query.text, f"{query.path}: # Lists: names {column}, which is no GROUP_CONCAT"
 
 
-def _not_exists_patterns(node, found):
-    """The triple patterns of each FILTER NOT EXISTS in a query's algebra (rdflib's), appended to ``found``."""
+def _nodes(node, into_subselects: bool = True):
+    """Every node of a query's algebra (rdflib's), depth first; not those inside a sub-select if asked."""
     if isinstance(node, CompValue):
-        if node.name == "Builtin_NOTEXISTS":
-            found.append(_triples(node.graph))
-        for value in node.values():
-            _not_exists_patterns(value, found)
+        yield node
+        if into_subselects or node.name != "ToMultiSet":
+            for value in node.values():
+                yield from _nodes(value, into_subselects)
     elif isinstance(node, (list, tuple)):
         for value in node:
-            _not_exists_patterns(value, found)
-    return found
+            yield from _nodes(value, into_subselects)
 
 
 def _triples(node) -> list:
-    if isinstance(node, CompValue):
-        own = list(node.triples) if node.name == "BGP" else []
-        return own + [t for value in node.values() for t in _triples(value)]
-    if isinstance(node, (list, tuple)):
-        return [t for value in node for t in _triples(value)]
-    return []
+    return [t for n in _nodes(node) if n.name == "BGP" for t in n.triples]
 
 
 @pytest.mark.parametrize("name", sorted(ALL))
@@ -90,26 +84,17 @@ def test_no_query_negates_a_join_of_data_patterns(name):
     evaluates it again for every row, so one over several data patterns made text-anchor-violation run for more
     than 25 s on 200k triples (MINUS: 0.65 s). One data pattern, or extra steps over the class tree, stay fast."""
     query = prepareQuery(ALL[name].text)
-    for patterns in _not_exists_patterns(query.algebra, []):
+    for patterns in [_triples(n.graph) for n in _nodes(query.algebra) if n.name == "Builtin_NOTEXISTS"]:
         data = [t for t in patterns if str(RDFS.subClassOf) not in str(t[1])]
         assert len(data) <= 1, f"{ALL[name].path}: FILTER NOT EXISTS over {len(data)} data patterns; use MINUS"
 
 
-def _joined_optionals(node, found):
-    """The OPTIONALs of a query's algebra (rdflib's) whose right side is a join: several triple patterns or a
-    sequence path (``a/b``), which rdflib keeps as one pattern and Oxigraph splits; appended to ``found``."""
-    if isinstance(node, CompValue):
-        if node.name == "LeftJoin" and isinstance(node.p2, CompValue) and node.p2.name == "BGP":
-            triples = list(node.p2.triples)
-            if len(triples) > 1 or any(isinstance(p, SequencePath) for _, p, _ in triples):
-                found.append(triples)
-        if node.name != "ToMultiSet":  # a sub-select is joined by hashing whichever way it is written
-            for value in node.values():
-                _joined_optionals(value, found)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            _joined_optionals(value, found)
-    return found
+def _joined_optionals(algebra) -> list:
+    """The OPTIONALs whose right side is a join: several triple patterns or a sequence path (``a/b``), which rdflib
+    keeps as one pattern and Oxigraph splits. Not inside a sub-select, which is joined by hashing either way."""
+    return [list(n.p2.triples) for n in _nodes(algebra, into_subselects=False)
+            if n.name == "LeftJoin" and isinstance(n.p2, CompValue) and n.p2.name == "BGP"
+            and (len(n.p2.triples) > 1 or any(isinstance(p, SequencePath) for _, p, _ in n.p2.triples))]
 
 
 @pytest.mark.parametrize("name", sorted(n for n, q in ALL.items() if any(p.selective for p in q.params.values())))
@@ -119,7 +104,7 @@ def test_a_query_with_a_selective_parameter_looks_its_optionals_up_row_by_row(na
     3 ms. `OPTIONAL { ?s kg:speaker ?n OPTIONAL { ?n rdfs:label ?name } FILTER(BOUND(?name)) }` gives the same rows
     and is looked up for each row the parameter leads to."""
     query = prepareQuery(ALL[name].text)
-    assert _joined_optionals(query.algebra, []) == [], f"{ALL[name].path}: an OPTIONAL over a join of patterns"
+    assert _joined_optionals(query.algebra) == [], f"{ALL[name].path}: an OPTIONAL over a join of patterns"
 
 
 def test_the_issue_asks_for_these_competency_queries():
