@@ -11,7 +11,7 @@ value holding quotes, braces or ``} UNION {`` is only ever a term to compare wit
 only for a variable of the SELECT projection (the parameter columns are dropped from what ``kg query`` shows),
 and it folds ``BOUND(?param)`` to false before substituting, so a query must not test a parameter with BOUND.
 A ``selective`` parameter (one value picks out few rows: a node, an article, an actor's positions) is bound by a
-VALUES block opening the WHERE group instead (``lead_with_values``): Oxigraph plans the query from it there, and
+VALUES block opening the WHERE group instead (``bound_text``): Oxigraph plans the query from it there, and
 knows a substituted value only after planning.
 Write each optional parameter in one of three ways, each of which means "everything" when it is not given:
 
@@ -47,6 +47,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
+from . import sparqltext
 from .errors import InputError, KgError
 from .ns import PREFIXES
 from .ontology import ONTOLOGY_DIR, Ontology
@@ -62,7 +63,7 @@ class Param:
     kind: str = "literal"  # iri | literal | date | integer
     optional: bool = True
     doc: str = ""
-    selective: bool = False  # a value picks out few rows: bound where the query starts (lead_with_values)
+    selective: bool = False  # a value picks out few rows: bound where the query starts (bound_text)
 
 
 @dataclass
@@ -286,25 +287,19 @@ def execute(store, query: NamedQuery, bindings: dict | None = None):
 
 
 def bound_text(query: NamedQuery, bindings: dict | None) -> tuple[str, dict]:
-    """The query's text with its selective parameters bound (lead_with_values), and the bindings left to
-    substitute."""
+    """The query's text with its selective parameters bound by a VALUES block opening the WHERE group, and the
+    bindings left to substitute.
+
+    Oxigraph plans the query from the VALUES block; a value given with pyoxigraph's substitutions is known only once
+    the plan is made, so the query still reads every statement and keeps the few that match: `said-about` on 1M
+    triples took 3.9 s for 15 rows, 0.9 s with the value first; `evidence` 1.8 s -> 0.2 s; `statements` of one
+    article 1.1 s -> 0.01 s. For the parameter style above (never inside an OPTIONAL or MINUS, never a BIND's
+    target) the rows are the same wherever the VALUES block is (tests/test_queries.py compares both on every
+    parameter). Written by graph/sparqltext.py (Oxigraph's term serialiser: a value is never query syntax)."""
     bindings = dict(bindings or {})
     leading = {name: bindings.pop(name) for name in list(bindings)
                if name in query.params and query.params[name].selective}
-    return (lead_with_values(query.text, leading) if leading else query.text), bindings
-
-
-def lead_with_values(sparql: str, bindings: dict) -> str:
-    """Bind ``selective`` parameters with a VALUES block opening the query's WHERE group, where Oxigraph plans the
-    query from them. A value given with pyoxigraph's substitutions is known only once the plan is made, so the
-    query still reads every statement and keeps the few that match: `said-about` on 1M triples took 3.9 s for
-    15 rows, 0.9 s with the value first; `evidence` 1.8 s -> 0.2 s; `statements` of one article 1.1 s -> 0.01 s.
-    For the parameter style of graph/queries.py (never inside an OPTIONAL or MINUS, never a BIND's target) the
-    rows are the same wherever the VALUES block is (tests/test_queries.py compares both on every parameter).
-    Written by graph/sparqltext.py (Oxigraph's term serialiser: a value is never query syntax)."""
-    from . import sparqltext
-
-    return sparqltext.with_values(sparql, bindings, opening=True)
+    return sparqltext.with_values(query.text, leading, opening=True), bindings
 
 
 # -- formatting ----------------------------------------------------------------------------------

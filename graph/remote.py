@@ -195,7 +195,9 @@ class RemoteStore:
         return fields
 
     def query(self, sparql: str, bindings: dict[str, Node] | None = None, union: bool = True) -> Result:
-        text = with_values(sparql, bindings) if bindings else sparql
+        # a VALUES block closing the WHERE group (after its BINDs, inside its FILTERs' scope) behaves like
+        # pyoxigraph's substitutions for this project's parameter style (graph/queries.py)
+        text = sparqltext.with_values(sparql, bindings or {})
         fields = [("query", text)] + (self._dataset_fields(text) if union else [])
         return self._run_query(fields)
 
@@ -344,14 +346,6 @@ class RemoteStore:
 
 
 # -- helpers -----------------------------------------------------------------------------------------
-def with_values(sparql: str, bindings: dict[str, Node]) -> str:
-    """Bind variables with a VALUES block closing the query's WHERE group (after its BINDs, inside its FILTERs'
-    scope), the SPARQL text that behaves like pyoxigraph's substitutions for this project's parameter style
-    (graph/queries.py): a pattern or BIND that binds the parameter keeps the matching rows, and a FILTER sees it.
-    Written by graph/sparqltext.py (Oxigraph's term serialiser: a value is never query syntax)."""
-    return sparqltext.with_values(sparql, bindings)
-
-
 def _term(binding: dict) -> Node | None:
     kind, value = binding.get("type"), binding.get("value", "")
     if kind == "uri":

@@ -16,7 +16,7 @@ from rdflib.paths import SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from graph import queries
+from graph import queries, sparqltext
 from graph.cli import main
 
 from .conftest import DATA, SEED_DIR
@@ -271,7 +271,7 @@ def test_a_selective_parameter_gives_the_rows_a_substituted_one_gives(seed_store
     query = ALL[name]
     given = [f"{p}={_example(q.doc)}" for p, q in query.params.items() if p == param or not q.optional]
     bindings = queries.bind_params(query, given)
-    assert "VALUES" in queries.lead_with_values(query.text, {param: bindings[param]})
+    assert "VALUES" in sparqltext.with_values(query.text, {param: bindings[param]}, opening=True)
     store = open_store(seed_store, read_only=True)
     try:
         led = queries.execute(store, query, bindings).rows

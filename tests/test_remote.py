@@ -24,7 +24,8 @@ from graph import queries
 from graph.cli import main
 from graph.errors import KgError
 from graph.ns import GR, article_graph
-from graph.remote import TMP_GRAPHS, RemoteStore, StoreUnavailable, with_values
+from graph.remote import TMP_GRAPHS, RemoteStore, StoreUnavailable
+from graph.sparqltext import with_values
 from graph.store import open_store
 
 from .conftest import MINI_DIR, ROOT, SEED_DIR
