@@ -670,8 +670,11 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 given = [f"{k}={v}" for k, v in values.items() if v.strip()]
                 bindings = queries.bind_params(header, given)
+                # as `kg query` does: a selective parameter opens the WHERE group (the plan starts from it), the
+                # others are substituted
+                run_text, bindings = queries.bound_text(header, bindings)
                 substitutions = {k: _term_of(v) for k, v in bindings.items()}
-                answer = self._run(text, substitutions)
+                answer = self._run(run_text, substitutions)
                 result_html = _results_html(answer, header, text, values)
             except HttpError as exc:
                 result_html = f'<p class="error">{html.escape(exc.message)}</p>'
