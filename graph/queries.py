@@ -299,7 +299,33 @@ def bound_text(query: NamedQuery, bindings: dict | None) -> tuple[str, dict]:
     bindings = dict(bindings or {})
     leading = {name: bindings.pop(name) for name in list(bindings)
                if name in query.params and query.params[name].selective}
-    return sparqltext.with_values(query.text, leading, opening=True), bindings
+    return sparqltext.with_values(given_lines(query.text, leading), leading, opening=True), bindings
+
+
+GIVEN_RE = re.compile(r"^(?P<indent>[ \t]*)#given (?P<name>[A-Za-z_][A-Za-z0-9_]*):(?P<pattern>[^\n]*)$", re.M)
+
+
+def given_lines(text: str, leading: dict) -> str:
+    """A line ``#given NAME: PATTERN`` of a query becomes ``VALUES (?NAME) { (value) } PATTERN`` when the selective
+    parameter NAME is given, and stays a comment when it is not.
+
+    Oxigraph orders the patterns of each group by itself, without knowing what a VALUES block outside the group
+    binds: the branches of a UNION start from their class (every statement) even when the parameter leads the
+    query. A value bound inside the branch, next to a pattern that matches on it, starts the branch there
+    (`timeline --param actor_iri` at 1M triples: 2.1 s -> 0.03 s). The pattern must not change the rows: the
+    query restricts them to the parameter anyway (a FILTER), the pattern only says where to begin, and a row
+    it matches twice is one group (tests/test_queries.py compares the rows with and without it)."""
+    if not leading or "#given " not in text:
+        return text
+
+    def line(match):
+        name = match.group("name")
+        if name not in leading:
+            return match.group(0)
+        block = sparqltext.values_block({name: leading[name]})
+        return f"{match.group('indent')}{block} {match.group('pattern').strip()}"
+
+    return GIVEN_RE.sub(line, text)
 
 
 # -- formatting ----------------------------------------------------------------------------------

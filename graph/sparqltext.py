@@ -18,11 +18,20 @@ def blank(sparql: str) -> str:
     return _LITERALS.sub(lambda m: " " * len(m.group(0)), sparql)
 
 
+def values_block(bindings: dict) -> str:
+    """``VALUES (?a ?b) { (<x> "y") }``, the values written by Oxigraph's term serialiser."""
+    from .store import to_ox
+
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(str(to_ox(term)) for term in bindings.values())
+    return f"VALUES ({names}) {{ ({values}) }}"
+
+
 def with_values(sparql: str, bindings: dict, opening: bool = False) -> str:
     """Bind variables with a VALUES block closing the query's WHERE group, or opening it (``opening``). The values
     are written by Oxigraph's term serialiser (N-Triples syntax, exact escaping): text from the command line is
     never pasted into the query as syntax."""
-    from .store import QueryError, to_ox  # graph/store.py imports this module (through graph/ordering.py)
+    from .store import QueryError  # graph/store.py imports this module (through graph/ordering.py)
 
     if not bindings:
         return sparql
@@ -42,9 +51,7 @@ def with_values(sparql: str, bindings: dict, opening: bool = False) -> str:
                 break
     if end < 0:
         raise QueryError("cannot bind parameters: the query's WHERE group is not closed")
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(str(to_ox(term)) for term in bindings.values())
-    block = f"\n  VALUES ({names}) {{ ({values}) }}"
+    block = "\n  " + values_block(bindings)
     if opening:
         return f"{sparql[:start + 1]}{block}{sparql[start + 1:]}"
     return f"{sparql[:end]}{block}\n{sparql[end:]}"
