@@ -12,7 +12,8 @@ only for a variable of the SELECT projection (the parameter columns are dropped 
 and it folds ``BOUND(?param)`` to false before substituting, so a query must not test a parameter with BOUND.
 A ``selective`` parameter (one value picks out few rows: a node, an article, an actor's positions) is bound by a
 VALUES block opening the WHERE group instead (``bound_text``): Oxigraph plans the query from it there, and
-knows a substituted value only after planning.
+knows a substituted value only after planning. Inside a UNION branch, which Oxigraph plans without that block, a
+line ``#given NAME: PATTERN`` binds the value next to a pattern on it (``given_lines``).
 Write each optional parameter in one of three ways, each of which means "everything" when it is not given:
 
 * as the variable of a pattern that binds it in every row (``?position kg:holder ?holder_iri``), or a BIND that
