@@ -24,6 +24,8 @@ def test_the_benchmark_runs_and_reports_every_figure(tmp_path):
     assert {"statements", "positions", "offers"} <= set(results["queries"])
     for name, query in results["queries"].items():
         assert "timeout" in query or (query["embedded"]["p50"] > 0 and query["raw_pyoxigraph"]["p50"] > 0), name
+    assert results["queries"]["statements"]["selective"]["article_iri"]["rows"] > 0
+    assert results["queries"]["timeline"]["selective"]["actor_iri"]["rows"] > 0  # matched in a FILTER: FILTER_VALUES
     assert results["html"]["60"]["nodes"] > 0
     table = done.stdout
     for heading in ("full build", "pyoxigraph bulk_load disk", "named query", "graph.html", "incremental"):
