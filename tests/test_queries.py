@@ -320,27 +320,35 @@ def test_a_given_line_names_a_selective_parameter_of_its_query(name):
         assert param is not None and param.selective, match.group(0)
 
 
-def test_the_timeline_of_every_actor_is_the_same_with_the_actor_opening_each_branch(seed_store):
-    """`#given actor_iri` adds a pattern to each branch of `timeline`; the rows must be those of the FILTER alone
-    (the query as a SPARQL server without the line would run it), for every actor of the seed article."""
+GIVEN = sorted({(name, m.group("name")) for name, q in ALL.items() for m in queries.GIVEN_RE.finditer(q.text)})
+
+
+def test_the_shipped_given_lines():
+    assert {("timeline", "actor_iri"), ("said-about", "about_iri")} <= set(GIVEN)
+
+
+@pytest.mark.parametrize("name,param", GIVEN)
+def test_given_lines_keep_the_rows_for_every_value(seed_store, name, param):
+    """`#given` lines bind a parameter inside the branches they open; the rows must be those of the query without
+    them (what a SPARQL server that ignores the comments would answer), for every IRI the seed article holds as an
+    object: each actor, topic, doctrine and article, and the many that match nothing."""
     from graph.store import open_store
 
-    query = ALL["timeline"]
+    query = ALL[name]
+    lines = len(list(queries.GIVEN_RE.finditer(query.text)))
     store = open_store(seed_store, read_only=True)
     try:
-        actors = {row["a"] for row in store.query(
-            "PREFIX kg: <https://w3id.org/legal-news-kg/ontology#> PREFIX schema: <https://schema.org/> "
-            "SELECT DISTINCT ?a WHERE { ?i kg:participant|kg:conveyedBy|kg:offeredBy|kg:speaker|schema:author ?a }"
-        ).rows}
-        assert len(actors) >= 5
+        values = sorted({row["o"] for row in store.query("SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isIRI(?o)) }").rows})
+        assert len(values) > 50
         found = 0
-        assert queries.bound_text(query, {"actor_iri": next(iter(actors))})[0].count("VALUES (?actor_iri)") == 5
-        for actor in sorted(actors):
-            led = queries.execute(store, query, {"actor_iri": actor}).rows
-            filtered = store.query(query.text, {"actor_iri": actor}).rows
-            assert _shown(query, led) == _shown(query, filtered), actor
+        for value in values:
+            text, _ = queries.bound_text(query, {param: value})
+            assert text.count(f"VALUES (?{param})") == lines + 1
+            led = queries.execute(store, query, {param: value}).rows
+            plain = store.query(query.text, {param: value}).rows
+            assert _shown(query, led) == _shown(query, plain), value
             found += bool(led)
-        assert found >= 3  # actors with dated items: the comparison is not of empty answers only
+        assert found >= 3  # values with rows: the comparison is not of empty answers only
     finally:
         store.close()
 
