@@ -320,12 +320,12 @@ def without_idle_filters(text: str, names) -> str:
         where = re.search(r"\bWHERE\s*\{", blank, re.I)
         if where is None:
             return text
-        body_end = _closing(blank, where.end() - 1)
+        body_end = sparqltext.closing(blank, where.end() - 1)
         if body_end is None:
             return text
         spans = []
         for found in _idle_filter(name).finditer(blank, where.end(), body_end):
-            end = _closing(blank, blank.index("(", found.start()))
+            end = sparqltext.closing(blank, blank.index("(", found.start()))
             if end is None:
                 return text
             spans.append((found.start(), end + 1))
@@ -345,21 +345,6 @@ def _idle_filter(name: str):
     variable = rf"(?-i:[?$]{re.escape(name)})\b"  # keywords in any case, the variable as written
     return re.compile(rf"\bFILTER\s*\(\s*!\s*COALESCE\s*\(\s*sameTerm\s*\(\s*{variable}\s*,\s*{variable}\s*\)"
                       rf"\s*,\s*false\s*\)\s*\|\|", re.I)
-
-
-def _closing(blank: str, start: int) -> int | None:
-    """The index of the bracket closing the one at ``start`` (in blanked text), or None."""
-    pairs = {"(": ")", "{": "}"}
-    opening, closing = blank[start], pairs[blank[start]]
-    depth = 0
-    for index in range(start, len(blank)):
-        if blank[index] == opening:
-            depth += 1
-        elif blank[index] == closing:
-            depth -= 1
-            if depth == 0:
-                return index
-    return None
 
 
 GIVEN_RE = re.compile(r"^(?P<indent>[ \t]*)#given (?P<name>[A-Za-z_][A-Za-z0-9_]*):(?P<pattern>[^\n]*)$", re.M)

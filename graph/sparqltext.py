@@ -18,6 +18,21 @@ def blank(sparql: str) -> str:
     return _LITERALS.sub(lambda m: " " * len(m.group(0)), sparql)
 
 
+def closing(blanked: str, start: int) -> int | None:
+    """The index of the bracket that closes the one at ``start`` (``(`` or ``{``) in blanked text, or None."""
+    opening = blanked[start]
+    shut = {"(": ")", "{": "}"}[opening]
+    depth = 0
+    for index in range(start, len(blanked)):
+        if blanked[index] == opening:
+            depth += 1
+        elif blanked[index] == shut:
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
 def values_block(bindings: dict) -> str:
     """``VALUES (?a ?b) { (<x> "y") }``, the values written by Oxigraph's term serialiser."""
     from .store import to_ox
@@ -40,16 +55,8 @@ def with_values(sparql: str, bindings: dict, opening: bool = False) -> str:
     if found is None:
         raise QueryError("cannot bind parameters: the query has no WHERE group")
     start = found.end() - 1
-    depth, end = 0, -1
-    for index in range(start, len(text)):
-        if text[index] == "{":
-            depth += 1
-        elif text[index] == "}":
-            depth -= 1
-            if depth == 0:
-                end = index
-                break
-    if end < 0:
+    end = closing(text, start)
+    if end is None:
         raise QueryError("cannot bind parameters: the query's WHERE group is not closed")
     block = "\n  " + values_block(bindings)
     if opening:
