@@ -40,6 +40,7 @@ inside the OPTIONAL that finds the node, ``OPTIONAL { ?item kg:speaker/rdfs:labe
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -315,32 +316,30 @@ def without_idle_filters(text: str, names) -> str:
     run and 6.5 s in the next, when the doctrine's `+` path came first and was evaluated with both ends free for
     every position (2.2-2.3 s every time without the filter). Removed as text, on a copy where strings, IRIs and
     comments are blanked (graph/sparqltext.py), so only the query's own syntax is matched; spaces take its place."""
+    blank = sparqltext.blank(text)
+    group = sparqltext.where_group(blank)
+    if group is None:
+        return text
+    start, end = group
     for name in names:
-        blank = sparqltext.blank(text)
-        where = re.search(r"\bWHERE\s*\{", blank, re.I)
-        if where is None:
-            return text
-        body_end = sparqltext.closing(blank, where.end() - 1)
-        if body_end is None:
-            return text
         spans = []
-        for found in _idle_filter(name).finditer(blank, where.end(), body_end):
-            end = sparqltext.closing(blank, blank.index("(", found.start()))
-            if end is None:
+        for found in _idle_filter(name).finditer(blank, start, end):
+            close = sparqltext.closing(blank, blank.index("(", found.start()))
+            if close is None:
                 return text
-            spans.append((found.start(), end + 1))
-        if not spans:
-            continue
-        rest = blank[where.end():body_end]
-        for start, end in reversed(spans):
-            rest = rest[:start - where.end()] + rest[end - where.end():]
-        if re.search(rf"[?$]{re.escape(name)}\b", rest):
-            continue  # bound or tested elsewhere: the filter may matter
-        for start, end in reversed(spans):
-            text = text[:start] + " " * (end - start) + text[end:]
+            spans.append((found.start(), close + 1))
+        masked = list(blank[start:end])
+        for first, last in spans:
+            masked[first - start:last - start] = " " * (last - first)
+        if not spans or re.search(rf"[?$]{re.escape(name)}\b", "".join(masked)):
+            continue  # no such filter, or ?name bound or tested elsewhere: the filter may matter
+        for first, last in spans:  # spaces in its place: the positions found in ``blank`` stay true
+            text = text[:first] + " " * (last - first) + text[last:]
+            blank = blank[:first] + " " * (last - first) + blank[last:]
     return text
 
 
+@functools.lru_cache(maxsize=None)
 def _idle_filter(name: str):
     variable = rf"(?-i:[?$]{re.escape(name)})\b"  # keywords in any case, the variable as written
     return re.compile(rf"\bFILTER\s*\(\s*!\s*COALESCE\s*\(\s*sameTerm\s*\(\s*{variable}\s*,\s*{variable}\s*\)"

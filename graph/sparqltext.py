@@ -33,6 +33,16 @@ def closing(blanked: str, start: int) -> int | None:
     return None
 
 
+def where_group(blanked: str) -> tuple[int, int] | None:
+    """The positions of the braces opening and closing the query's WHERE group (the keyword may be left out), in
+    blanked text, or None."""
+    found = re.search(r"\bWHERE\s*\{", blanked, re.I) or re.search(r"\{", blanked)
+    if found is None:
+        return None
+    end = closing(blanked, found.end() - 1)
+    return None if end is None else (found.end() - 1, end)
+
+
 def values_block(bindings: dict) -> str:
     """``VALUES (?a ?b) { (<x> "y") }``, the values written by Oxigraph's term serialiser."""
     from .store import to_ox
@@ -50,14 +60,10 @@ def with_values(sparql: str, bindings: dict, opening: bool = False) -> str:
 
     if not bindings:
         return sparql
-    text = blank(sparql)
-    found = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
-    if found is None:
-        raise QueryError("cannot bind parameters: the query has no WHERE group")
-    start = found.end() - 1
-    end = closing(text, start)
-    if end is None:
-        raise QueryError("cannot bind parameters: the query's WHERE group is not closed")
+    group = where_group(blank(sparql))
+    if group is None:
+        raise QueryError("cannot bind parameters: the query has no closed WHERE group")
+    start, end = group
     block = "\n  " + values_block(bindings)
     if opening:
         return f"{sparql[:start + 1]}{block}{sparql[start + 1:]}"
