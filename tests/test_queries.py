@@ -275,22 +275,26 @@ def test_the_parameters_users_ask_about_one_node_are_selective():
             ("positions", "holder_iri")} <= set(SELECTIVE)
 
 
-@pytest.mark.parametrize("name,param", SELECTIVE)
-def test_a_selective_parameter_gives_the_rows_a_substituted_one_gives(seed_store, name, param):
-    """A selective parameter is bound by a VALUES block opening the WHERE group, where Oxigraph plans from it; the
-    rows must be exactly those pyoxigraph's substitutions give (how every other parameter is bound)."""
+@pytest.fixture(scope="module")
+def seed_reader(seed_store):
+    """The built seed article, opened read-only once for the tests that compare two ways of asking it."""
     from graph.store import open_store
 
+    store = open_store(seed_store, read_only=True)
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("name,param", SELECTIVE)
+def test_a_selective_parameter_gives_the_rows_a_substituted_one_gives(seed_reader, name, param):
+    """A selective parameter is bound by a VALUES block opening the WHERE group, where Oxigraph plans from it; the
+    rows must be exactly those pyoxigraph's substitutions give (how every other parameter is bound)."""
     query = ALL[name]
     given = [f"{p}={_example(q.doc)}" for p, q in query.params.items() if p == param or not q.optional]
     bindings = queries.bind_params(query, given)
     assert "VALUES" in sparqltext.with_values(query.text, {param: bindings[param]}, opening=True)
-    store = open_store(seed_store, read_only=True)
-    try:
-        led = queries.execute(store, query, bindings).rows
-        substituted = store.query(query.text, bindings).rows
-    finally:
-        store.close()
+    led = queries.execute(seed_reader, query, bindings).rows
+    substituted = seed_reader.query(query.text, bindings).rows
     assert led, f"the example of {name} --param {param} finds nothing on the seed article"
     assert _shown(query, led) == _shown(query, substituted)
 
@@ -348,17 +352,12 @@ def test_a_filter_on_a_parameter_not_given_is_left_out(where, idle, left):
 
 
 @pytest.mark.parametrize("name", sorted(n for n, q in ALL.items() if all(p.optional for p in q.params.values())))
-def test_every_query_answers_as_written_when_no_parameter_is_given(seed_store, name):
+def test_every_query_answers_as_written_when_no_parameter_is_given(seed_reader, name):
     """bound_text leaves out the filters of the parameters not given (without_idle_filters): the rows are those of
     the query as written, on the seed article (a query with a required parameter is always asked with it)."""
-    from graph.store import open_store
-
     query = ALL[name]
-    store = open_store(seed_store, read_only=True)
-    try:
-        assert _shown(query, queries.execute(store, query, {}).rows) == _shown(query, store.query(query.text).rows)
-    finally:
-        store.close()
+    assert _shown(query, queries.execute(seed_reader, query, {}).rows) \
+        == _shown(query, seed_reader.query(query.text).rows)
 
 
 def test_listing_every_position_runs_no_exists():
@@ -376,29 +375,23 @@ def test_the_shipped_given_lines():
 
 
 @pytest.mark.parametrize("name,param", GIVEN)
-def test_given_lines_keep_the_rows_for_every_value(seed_store, name, param):
+def test_given_lines_keep_the_rows_for_every_value(seed_reader, name, param):
     """`#given` lines bind a parameter inside the branches they open; the rows must be those of the query without
     them (what a SPARQL server that ignores the comments would answer), for every IRI the seed article holds as an
     object: each actor, topic, doctrine and article, and the many that match nothing."""
-    from graph.store import open_store
-
     query = ALL[name]
     lines = len(list(queries.GIVEN_RE.finditer(query.text)))
-    store = open_store(seed_store, read_only=True)
-    try:
-        values = sorted({row["o"] for row in store.query("SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isIRI(?o)) }").rows})
-        assert len(values) > 50
-        found = 0
-        for value in values:
-            text, _ = queries.bound_text(query, {param: value})
-            assert text.count(f"VALUES (?{param})") == lines + 1
-            led = queries.execute(store, query, {param: value}).rows
-            plain = store.query(query.text, {param: value}).rows
-            assert _shown(query, led) == _shown(query, plain), value
-            found += bool(led)
-        assert found >= 3  # values with rows: the comparison is not of empty answers only
-    finally:
-        store.close()
+    values = sorted({row["o"] for row in seed_reader.query("SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isIRI(?o)) }").rows})
+    assert len(values) > 50
+    found = 0
+    for value in values:
+        text, _ = queries.bound_text(query, {param: value})
+        assert text.count(f"VALUES (?{param})") == lines + 1
+        led = queries.execute(seed_reader, query, {param: value}).rows
+        plain = seed_reader.query(query.text, {param: value}).rows
+        assert _shown(query, led) == _shown(query, plain), value
+        found += bool(led)
+    assert found >= 3  # values with rows: the comparison is not of empty answers only
 
 
 def _shown(query, rows):
