@@ -210,6 +210,10 @@ ORG_HEADS = {
     "Clinic", "Society", "Caucus", "Initiative", "Campaign", "Trust", "Council", "Movement", "Network",
     "Commission", "Conference", "Forum", "Program", "Programme", "Secretariat", "Registry", "Prosecutors",
 }
+# the last word of a law, a treaty or a clause ("the Alien Enemies Act", "the 14th Amendment"): never an actor,
+# whatever apposition follows it ("the Alien Enemies Act, a 1798 wartime law"); doctrines are found apart
+LAW_HEADS = {"Act", "Acts", "Law", "Code", "Constitution", "Amendment", "Treaty", "Clause", "Statute",
+             "Protocol", "Accord", "Accords", "Directive", "Regulation", "Ordinance"}
 FACILITY_HEADS = {"Prison", "Jail", "Penitentiary", "Detention", "Confinement", "Correctional", "Processing",
                   "Base", "Camp", "Station", "Airport", "Facility", "Stockade", "Gaol"}
 PLACE_STOP = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -643,7 +647,9 @@ class ActorFinder:
             qualifier, title, name = split
             self.person_with_title(qualifier, title, name, para_index, in_quote)
             return
-        # organization, facility, country by their head words
+        # a law, never an actor; then organization, facility, country by their head words
+        if len(run) >= 2 and run[-1].base in LAW_HEADS:
+            return
         heads = {t.base for t in run}
         if run[-1].base in FACILITY_HEADS or (heads & FACILITY_HEADS and run[-1].base in ("Centre", "Center", "Unit")):
             if not in_quote:
@@ -867,15 +873,19 @@ class ActorFinder:
             evidence = evidence or "speech verb"
         head = re.search(r"(?:^|\n|[.!?;][\"”’)]*\s|,\s)([^,.;!?\n]{1,120}),\s+$", before)
         if re.match(r",\s+(?:" + SPEECH_VERBS_FOR_NAMES + r")\b", after) and head:
-            # "the minister, Tariq Malik, said" (a person); "the company that runs it, Westland Corrections, said"
-            if re.search(r"\b(?:company|firm|group|organi[sz]ation|agency|department|contractor|operator|"
+            # "the minister, Tariq Malik, said" (a person); "the company that runs it, Westland Corrections, said";
+            # the head's last word decides first: "A Justice Department lawyer, Martin Hale, said" is a person
+            roles = r"\b(?:" + ROLE_NOUNS + r"|" + "|".join(sorted(TITLE_WORDS)) + r")"
+            if re.search(roles + r"s?\s*$", head.group(1), re.I):
+                evidence = evidence or "apposition before a speech verb"
+            elif re.search(r"\b(?:company|firm|group|organi[sz]ation|agency|department|contractor|operator|"
                          r"nonprofit|charity|union|party|network|outlet|newspaper|website|university|court)\b",
                          head.group(1), re.I):
                 organization = self.new_actor("Organization", words)
                 if organization.evidence is None:
                     organization.evidence = (run[0].start, run[-1].end)
                 return
-            if re.search(r"\b(?:" + ROLE_NOUNS + r"|" + "|".join(sorted(TITLE_WORDS)) + r")\b", head.group(1), re.I):
+            elif re.search(roles + r"\b", head.group(1), re.I):
                 evidence = evidence or "apposition before a speech verb"
         if re.search(r"\b(?:" + ROLE_NOUNS + r"),\s+$", before):
             evidence = evidence or "apposition after a role"
