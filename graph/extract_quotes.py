@@ -29,7 +29,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from .extract_actors import TITLE_WORDS, Actor, Registry, kebab
+from .extract_actors import TITLE_WORDS, Actor, Registry, kebab, known_publisher
 
 OPENERS = "“«„"
 CLOSERS = "”»"
@@ -60,16 +60,24 @@ TITLE_NOUNS = ("secretary|president|judge|justice|attorney general|attorney|lawy
                "congressman|congresswoman|lawmaker|prosecutor|chairman|chairwoman|chair|leader|speaker|sheriff|"
                "general|envoy|czar|professor|expert|deputy")
 ORG_NOUNS = ("group|organization|organisation|department|agency|ministry|court|union|administration|government|"
-             "company|campaign|office|committee|statement")
-# who made "the statement": "X said in a statement", "X issued a statement" (X just before), "In a statement, X said"
-# (X just after)
-STATEMENT_MADE_RE = re.compile(
-    r"(?P<lead>\b[Ii]n\s+an?\s+(?:[a-z]+\s+){0,2}statement\b\s*,?)"
-    r"|\b(?:said|says|announced|added|wrote|stated|warned)\s+in\s+an?\s+(?:[a-z]+\s+){0,2}statement\b"
-    r"|\b(?:issued|released|put\s+out|posted|sent)\s+an?\s+(?:[a-z]+\s+){0,2}statement\b")
+             "company|campaign|office|committee")
+# what a quotation may come from rather than who ("the statement said", "the order said"): its maker, when the text
+# says who made it (Attributor.document_maker)
+DOCUMENT_NOUNS = ("statement|order|ruling|opinion|decision|filing|lawsuit|suit|complaint|motion|letter|memo|"
+                  "report|release")
+_DOC = r"(?:an?|the|her|his|its|their)\s+(?:[a-z][\w-]*\s+){0,2}(?P<%s>" + DOCUMENT_NOUNS + r")\b"
+DOCUMENT_MADE_RE = re.compile(
+    r"(?P<lead>\b[Ii]n\s+" + _DOC % "lead_doc" + r"\s*,?)"
+    r"|\b(?:said|says|wrote|writes|stated|argued|argues|ruled|rules|warned|added|announced|noted|found|concluded)"
+    r"\s+in\s+" + _DOC % "in_doc" +
+    r"|\b(?:issued|released|filed|sent|signed|published|posted|put\s+out|wrote|handed\s+down|submitted)\s+"
+    + _DOC % "made_doc" +
+    r"|(?P<by>\b(?:an?|the)\s+(?:[a-z][\w-]*\s+){0,2}(?P<by_doc>" + DOCUMENT_NOUNS + r")\s+(?:by|from)\s+)")
+DOCUMENT_BY_RE = re.compile(r"\s+(?:an?|the)\s+(?:[a-z][\w-]*\s+){0,2}(?:" + DOCUMENT_NOUNS + r")\s+(?:by|from)\s+"
+                            r"(?:the\s+)?")
 TITLE_NP_RE = re.compile(r"\b[Tt]he\s+((?:(?:former|then|acting|deputy|vice|top|senior|new|prime|foreign|"
                          r"attorney|district|federal|state|U\.S\.|[a-z]+-[a-z]+)\s+){0,3}(?:" + TITLE_NOUNS + "|"
-                         + ORG_NOUNS + r"))\b(?!['’]s|\s+(?:of|for)\b)")
+                         + ORG_NOUNS + "|" + DOCUMENT_NOUNS + r"))\b(?!['’]s|\s+(?:of|for)\b)")
 NON_SPEAKERS = ("State", "Place", "Facility")     # a place never speaks; a country only as its government
 PRONOUN_RE = re.compile(r"\b(he|she|He|She|they|They|I|we|We)\b")
 COLLECTIVE_RE = re.compile(
@@ -476,6 +484,15 @@ class Attributor:
             if words.split()[0] in ("The", "the", "Those", "those", "These", "these"):
                 words = " ".join(words.split()[1:])
             found.append((match.start(), match.end(), ("collective", words), match.group()))
+            # "lawyers for the men argued", "critics of the plan said": the group with what follows it (named
+            # "lawyers", as curated annotations name groups)
+            tail = UNNAMED_TAIL.match(text, match.end(), hi)
+            if tail:
+                for word in re.finditer(r"[\w'’.-]+", text[tail.start():tail.end()]):
+                    end = tail.start() + word.end()
+                    if text[match.end():end].split()[-1].lower() in ("the", "a", "an", "of", "for", *ADVERBS):
+                        continue
+                    found.append((match.start(), end, ("collective", words), text[match.start():end]))
         return found
 
     def np_before(self, v_start: int, seg_start: int, para: int):
@@ -520,9 +537,11 @@ class Attributor:
             if resolver[0] == "pronoun" and not allow_pronoun:
                 continue
             gap = self.text[v_end:start]
-            if not re.fullmatch(r"\s+(?:(?:[A-Z][\w.'’&-]*|[a-z]+)\s+){0,4}", gap) or re.search(r"[,.;]", gap):
+            if resolver[0] == "actor" and DOCUMENT_BY_RE.fullmatch(gap):
+                pass        # "according to a report by Human Rights Watch": who made it
+            elif not re.fullmatch(r"\s+(?:(?:[A-Z][\w.'’&-]*|[a-z]+)\s+){0,4}", gap) or re.search(r"[,.;]", gap):
                 continue
-            if gap.strip() and not all(self._title_like(w) for w in gap.split()) \
+            elif gap.strip() and not all(self._title_like(w) for w in gap.split()) \
                     and not self._described_title(gap.split(), self.text[start:end].split()):
                 continue
             if best is None or start < best[0] or (start == best[0] and end > best[1]):
@@ -651,6 +670,8 @@ class Attributor:
     def resolve_title(self, words: str, para: int, pos: int) -> str | None:
         words = " ".join(w for w in words.split() if w not in ("former", "then", "top", "new"))
         head = words.split()[-1]
+        if re.fullmatch(DOCUMENT_NOUNS, head):
+            return self.document_maker(head, para, pos)
         if re.fullmatch(ORG_NOUNS, head):
             return self.resolve_org_noun(head, para, pos)
         matches = []
@@ -703,22 +724,27 @@ class Attributor:
         found = [(last[actor], actor) for actor in dict.fromkeys(actor_ids) if actor in last]
         return max(found)[1] if found else None
 
-    def statement_maker(self, para: int, pos: int) -> str | None:
+    def document_maker(self, noun: str, para: int, pos: int) -> str | None:
         """"The Department of Homeland Security said in a statement that it would appeal. '...,' the statement
-        said": whoever made the statement last spoken of before pos, in this paragraph or the one before, when its
-        name stands right by the words (or before an apposition: "X, the agency's head, said in a statement");
-        else None (unknown, never guessed)."""
+        said": whoever made the document (the statement, the order, the report ...) last spoken of before pos, in
+        this paragraph or the one before: "X said in a statement", "X issued the order", "In a statement, X said",
+        "a report by X"; X the subject of its sentence (after at most "On Friday, the") and right by the words, or
+        before an apposition ("X, the agency's head, said in a statement"). Else None: unknown, never guessed."""
+        same = {"suit": "lawsuit"}
         for number in (para, para - 1):
             if number < 0:
                 break
             p_start, p_end = self.paragraphs[number]
-            made = [m for m in STATEMENT_MADE_RE.finditer(self.text, p_start, min(pos, p_end))
-                    if not self.in_quote(m.start())]
+            made = []
+            for match in DOCUMENT_MADE_RE.finditer(self.text, p_start, min(pos, p_end)):
+                document = next(match.group(g) for g in ("lead_doc", "in_doc", "made_doc", "by_doc") if match.group(g))
+                if not self.in_quote(match.start()) and same.get(document, document) == same.get(noun, noun):
+                    made.append(match)
             if not made:
                 continue
             match = made[-1]
             mentions = [m for m in self.mentions_by_para.get(number, []) if not m.in_quote and self.speaks(m.actor)]
-            if match.group("lead"):
+            if match.group("lead") or match.group("by"):
                 end = self.sentence_end(match.end(), p_end)
                 after = [m for m in mentions if match.end() <= m.phrase_start < end
                          and re.fullmatch(r"\s*(?:the\s+)?", self.text[match.end():m.phrase_start])]
@@ -727,16 +753,14 @@ class Attributor:
                       and re.fullmatch(r"\s*(?:,[^,.;\"“”]{1,80},\s*)?", self.text[m.end:match.start()])]
             if not before:
                 return None
-            # the subject of its sentence (after at most "On Friday, the"), not what it is of or about: "An
-            # attorney for John Roe said in a statement", "The company that represents Jane Doe issued a statement"
+            # the subject of its sentence, not what it is of or about: "An attorney for John Roe said in a
+            # statement", "The company that represents Jane Doe issued a statement"
             subject = before[-1]
             opening = self.text[self.sentence_start(number, subject.phrase_start, p_start):subject.phrase_start]
             return subject.actor if re.fullmatch(r"(?:[^,.;\"“”]{0,40},\s*)?(?:[Tt]he\s+)?", opening) else None
         return None
 
     def resolve_org_noun(self, noun: str, para: int, pos: int) -> str | None:
-        if noun == "statement":
-            return self.statement_maker(para, pos)
         if noun == "administration":
             governments = [a.id for a in self.reg.actors.values() if a.type == "Government"]
             return governments[0] if len(governments) == 1 else None
@@ -747,11 +771,14 @@ class Attributor:
                 continue
             if noun in ("group", "organization", "organisation") or noun in actor.name.lower():
                 found.append((at, actor_id))
-        if not found:
-            # "ICE said ... In a statement, the agency said": the one organization just mentioned
+        if not found and noun in ("agency", "group", "organization", "organisation"):
+            # "ICE said ... In a statement, the agency said": the one organization just mentioned. Only for a noun
+            # any organization may go by: "the department" is not the Associated Press of the byline before it,
+            # and a news outlet is not "the agency" of a story it publishes
             for number in (para, para - 1):
                 recent = {actor for actor, at in self.actor_starts(number)[1].items()
-                          if at < pos and self.reg.actors[actor].type == "Organization"}
+                          if at < pos and self.reg.actors[actor].type == "Organization"
+                          and known_publisher(self.reg.actors[actor].name) is None}
                 if len(recent) == 1:
                     return recent.pop()
                 if recent:

@@ -162,9 +162,9 @@ def test_attribution_patterns(tmp_path, body, quote, speaker):
     assert quick(tmp_path, body)[quote] == speaker
 
 
-# "the statement said": whoever made the statement just before (found in the invented wire story,
-# articles/wire-2025-03-15-judge-halts-deportation, which the extractor had never seen); unknown when the text does
-# not say who made it, or the one it names is not the subject of the sentence that says so
+# "the statement said" (the order, the report ...): whoever made it, as the text says just before (found in the
+# invented wire story, articles/wire-2025-03-15-judge-halts-deportation, which the extractor had never seen);
+# unknown when the text does not say who made it, or the one it names is not the subject of the sentence saying so
 @pytest.mark.parametrize("body, quote, speaker", [
     ('The Department of Homeland Security said in a statement that it would appeal. "This order keeps gang members '
      'in our country," the statement said.', "This order keeps gang members in our country,",
@@ -182,8 +182,30 @@ def test_attribution_patterns(tmp_path, body, quote, speaker):
      'statement said.', "She did nothing wrong,", "unknown"),
     ('On Friday, the ACLU said in a statement that it would appeal. "We will appeal," the statement said.',
      "We will appeal,", "American Civil Liberties Union"),
+    # other documents, the same way
+    ('Judge Ana Reyes issued the order on Friday. "The government has not shown its case," the order said.',
+     "The government has not shown its case,", "Ana Reyes"),
+    ('The Trump administration filed a lawsuit on Monday. "The state has no authority here," the lawsuit says.',
+     "The state has no authority here,", "Trump administration"),
+    ('Human Rights Watch published a report on Tuesday. "Detainees were denied lawyers," the report said.',
+     "Detainees were denied lawyers,", "Human Rights Watch"),
+    ('"Detainees were denied lawyers," according to a report by Human Rights Watch.', "Detainees were denied lawyers,",
+     "Human Rights Watch"),
+    ('Judge Ana Reyes issued the order on Friday. "We disagree," the statement said.', "We disagree,", "unknown"),
 ])
 def test_the_statement_said_is_who_made_the_statement(tmp_path, body, quote, speaker):
+    assert quick(tmp_path, body)[quote] == speaker
+
+
+@pytest.mark.parametrize("body, quote, speaker", [
+    # "the department" once fell back to the one organization of the paragraph before: the byline's news agency
+    ('Homeland Security Secretary Kristi Noem spoke first. "We will appeal," Noem said. The department added that '
+     'it "will not stop."', "will not stop.", "unknown"),
+    # a group with what follows it speaks as the group ("lawyers", as curated annotations name groups)
+    ('In a court filing, lawyers for the men argued that "the law does not allow this."', "the law does not allow this.",
+     "lawyers"),
+])
+def test_organization_nouns_and_groups_with_a_complement(tmp_path, body, quote, speaker):
     assert quick(tmp_path, body)[quote] == speaker
 
 
