@@ -50,7 +50,7 @@ INVERTABLE = {"said", "says", "added", "adds", "asked", "asks", "replied", "wrot
 VERB_RE = re.compile(r"\b(" + SPEECH_VERBS + r")\b|\b[Aa]ccording to\b|\bas saying\b")
 GAP_RE = re.compile(
     r"(?:\s*,\s*(?!(?:and|but|or|so|then|while|as|because|if|when|although|though|after|before|since)\b)"
-    r"[^\"“”«»,;.!?]{1,200}(?:,\s*[^\"“”«»,;.!?]{1,120}){0,1},)?"
+    r"[^\"“”«»,;.!?]{1,200}(?:,\s*[^\"“”«»,;.!?]{1,120}){0,1},|\s*,\s*who\b)?"     # "Bukele, who told him"
     r"(?:\s+(?:of|from)\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})?\s*"
     r"(?:(?:also|later|then|again|previously|earlier|once|has|had|have|would|will|quickly|repeatedly|simply|only|"
     r"just|further|recently|first|initially|separately|publicly|privately|flatly|bluntly|angrily|on\s+[A-Z]\w+day|"
@@ -94,7 +94,8 @@ UNNAMED_RE = re.compile(
     r"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[\w'’-]+\s+){0,4}?(?:spokesperson|spokesman|spokeswoman|official|aide|"
     r"adviser|advisor|source|lawyer|attorney|representative|diplomat|officer|staffer|employee|analyst|expert|"
     r"resident|witness|member|prosecutor|lawmaker|agent|guard|worker|detainee|protester|activist|journalist|"
-    r"teacher|farmer|nurse|doctor|student|parent|mother|father|shopkeeper|vendor|villager|neighbou?r|volunteer)\b")
+    r"teacher|farmer|nurse|doctor|student|parent|mother|father|shopkeeper|vendor|villager|neighbou?r|volunteer|"
+    r"reporter|correspondent)\b")
 UNNAMED_TAIL = re.compile(r"\s+(?:for|of|at|with|from|in|close to|familiar with)\s+"
                           r"(?:[^,.;:!?\"“”«»()]|(?<=\b[A-Z])\.){1,60}")     # "for the U.S. Embassy in ..."
 SENTENCE_BREAK = re.compile(r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|No|vs))(?<!\b(?:Mrs|Sen|Rep|Gov|Gen|Col|Sgt|"

@@ -157,6 +157,10 @@ def test_markdown_page_navigation_and_share_links_are_removed(drafts):
     ('"They will never leave," said prison director Osiris Luna.', "They will never leave,", "Osiris Luna"),
     ('"We will appeal," said immigration judge Jane Doe on Monday.', "We will appeal,", "Jane Doe"),
     ('"We will appeal," said the city and Jane Doe.', "We will appeal,", "unknown"),
+    # regressions: a relative clause's subject, and a reporter as an unnamed speaker, were unknown
+    ('Secretary of State Marco Rubio met Nayib Bukele, who told him that "the door is open."', "the door is open.",
+     "Nayib Bukele"),
+    ('"It is a bad plan," a reporter said.', "It is a bad plan,", "a reporter"),
 ])
 def test_attribution_patterns(tmp_path, body, quote, speaker):
     assert quick(tmp_path, body)[quote] == speaker
