@@ -214,6 +214,9 @@ ORG_HEADS = {
 # whatever apposition follows it ("the Alien Enemies Act, a 1798 wartime law"); doctrines are found apart
 LAW_HEADS = {"Act", "Acts", "Law", "Code", "Constitution", "Amendment", "Treaty", "Clause", "Statute",
              "Protocol", "Accord", "Accords", "Directive", "Regulation", "Ordinance"}
+# the heads whose names go on with "to" and a verb ("Committee to Protect Journalists"); not "moved the Office to
+# Texas"
+ORG_HEADS_TO = {"Committee", "Campaign", "Coalition", "Alliance", "Movement", "Initiative", "Fund", "Project"}
 FACILITY_HEADS = {"Prison", "Jail", "Penitentiary", "Detention", "Confinement", "Correctional", "Processing",
                   "Base", "Camp", "Station", "Airport", "Facility", "Stockade", "Gaol"}
 PLACE_STOP = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -444,8 +447,26 @@ def cap_runs(text: str, toks: list[Token]) -> list[list[Token]]:
     """Runs of capitalised tokens, allowing lower-case connectors between them ("Department of Justice")."""
     runs: list[list[Token]] = []
     current: list[Token] = []
+    skip = 0
     for index, tok in enumerate(toks):
+        if skip:
+            skip -= 1
+            continue
         joined = bool(current) and _joins(text, current[-1], tok) and not current[-1].possessive
+        if joined and ((tok.text == "for" and current[-1].base in ORG_HEADS)
+                       or (tok.text == "to" and current[-1].base in ORG_HEADS_TO)):
+            # an organization's name goes on: "Center for Constitutional Rights", "U.S. District Court for the
+            # District of Columbia", "Committee to Protect Journalists"
+            follow = toks[index + 1:index + 3]
+            if follow and follow[0].text == "the" and tok.text == "for":
+                follow = follow[1:] if _joins(text, tok, follow[0]) else []
+                lead = [tok, toks[index + 1]]
+            else:
+                lead = [tok]
+            if follow and follow[0].cap and _joins(text, lead[-1], follow[0]):
+                current.extend(lead)
+                skip = len(lead) - 1
+                continue
         if tok.cap and not tok.text[0].isdigit():
             if current and not joined:
                 runs.append(_trim(current))
@@ -655,7 +676,8 @@ class ActorFinder:
             if not in_quote:
                 self.facility(run)
             return
-        if (run[-1].base in ORG_HEADS or (run[0].base in ORG_HEADS and len(run) > 2 and run[1].text == "of")) \
+        if (run[-1].base in ORG_HEADS or (run[0].base in ORG_HEADS and len(run) > 2 and run[1].text == "of")
+                or any(t.base in ORG_HEADS and n.text in ("for", "to") for t, n in zip(run, run[1:]))) \
                 and len(run) >= 2 and not in_quote:
             self.organization(run)
             return

@@ -213,6 +213,21 @@ def test_organization_nouns_and_groups_with_a_complement(tmp_path, body, quote, 
     assert quick(tmp_path, body)[quote] == speaker
 
 
+@pytest.mark.parametrize("sentence, organization", [
+    ("The case is in the U.S. District Court for the District of Columbia.",
+     "U.S. District Court for the District of Columbia"),
+    ("Lawyers from the Center for Constitutional Rights filed the suit.", "Center for Constitutional Rights"),
+    ("The Committee to Protect Journalists condemned the arrest.", "Committee to Protect Journalists"),
+    ("The agency moved the Office to Texas.", None),      # not every "to" goes on with the name
+])
+def test_organization_names_with_for_and_to(tmp_path, sentence, organization):
+    """Names cut at "for" once gave "U.S. District Court" (the wire story's court) or nothing."""
+    source = write(tmp_path, f"Officials weigh new rule\n\nMarch 5, 2025\n\nBy Ana Ruiz, Associated Press\n\n{sentence}\n")
+    out = extract_to(tmp_path, source, "tiny-story")
+    found = {a["name"] for a in annotation(out)["actors"] if a["type"] == "Organization"} - {"Associated Press"}
+    assert found == ({organization} if organization else set())
+
+
 def test_a_role_before_a_named_apposition_makes_a_person_and_a_law_is_no_actor(tmp_path):
     """"A Justice Department lawyer, Martin Hale, told the court" once made Martin Hale an organization (the head
     held "Department"), so "Hale said" was unknown; "the Alien Enemies Act, a 1798 wartime law," was a person."""
