@@ -206,8 +206,8 @@ def test_the_statement_said_is_who_made_the_statement(tmp_path, body, quote, spe
     ('Homeland Security Secretary Kristi Noem spoke first. "We will appeal," Noem said. The department added that '
      'it "will not stop."', "will not stop.", "unknown"),
     # a group with what follows it speaks as the group ("lawyers", as curated annotations name groups)
-    ('In a court filing, lawyers for the men argued that "the law does not allow this."', "the law does not allow this.",
-     "lawyers"),
+    ('In a court filing, lawyers for the men argued that "the law does not allow this."',
+     "the law does not allow this.", "lawyers"),
 ])
 def test_organization_nouns_and_groups_with_a_complement(tmp_path, body, quote, speaker):
     assert quick(tmp_path, body)[quote] == speaker
@@ -222,7 +222,8 @@ def test_organization_nouns_and_groups_with_a_complement(tmp_path, body, quote, 
 ])
 def test_organization_names_with_for_and_to(tmp_path, sentence, organization):
     """Names cut at "for" once gave "U.S. District Court" (the wire story's court) or nothing."""
-    source = write(tmp_path, f"Officials weigh new rule\n\nMarch 5, 2025\n\nBy Ana Ruiz, Associated Press\n\n{sentence}\n")
+    source = write(tmp_path, "Officials weigh new rule\n\nMarch 5, 2025\n\nBy Ana Ruiz, Associated Press\n\n"
+                   f"{sentence}\n")
     out = extract_to(tmp_path, source, "tiny-story")
     found = {a["name"] for a in annotation(out)["actors"] if a["type"] == "Organization"} - {"Associated Press"}
     assert found == ({organization} if organization else set())
