@@ -665,8 +665,10 @@ class ActorFinder:
                 return
         split = self.split_title(run)
         if split:
-            qualifier, title, name = split
-            self.person_with_title(qualifier, title, name, para_index, in_quote)
+            # not in the headline, whose capitals make "Federal Judge Says Trump's Use ..." a judge named Says Trump
+            if para_index not in self.skip:
+                qualifier, title, name = split
+                self.person_with_title(qualifier, title, name, para_index, in_quote)
             return
         # a law, never an actor; then organization, facility, country by their head words
         if len(run) >= 2 and run[-1].base in LAW_HEADS:

@@ -642,7 +642,12 @@ class Attributor:
             if candidates:
                 return self._choose(candidates, gender)
             if self.by_para.get(previous) and not self.is_heading(previous):
-                # a paragraph of quotations without any person named: look no further
+                # a paragraph of quotations without any person named: look no further, but for the person its last
+                # quotation gave ('"...," he said.', then '"...," he added.')
+                last = self.by_para[previous][-1].speaker
+                actor = self.reg.actors.get(last) if last else None
+                if actor is not None and actor.type == "Person" and actor.gender in (None, gender) and last != exclude:
+                    return last
                 break
         return None
 

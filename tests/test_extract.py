@@ -229,6 +229,22 @@ def test_organization_names_with_for_and_to(tmp_path, sentence, organization):
     assert found == ({organization} if organization else set())
 
 
+def test_a_title_case_headline_makes_no_person_and_he_added_is_the_one_just_quoted(tmp_path):
+    """Found on real wire copy: a headline's capitals ("Federal Judge Says Trump's Use ...") made a judge named "Says
+    Trump"; '"...," he added.' after a paragraph of '"...," he said.' that names nobody was unknown."""
+    source = write(tmp_path, "Federal Judge Says Trump's Use of Old Law Is Unlawful\n\nApril 23, 2025\n\n"
+                   "U.S. District Judge Tom Reyes found on Tuesday that the use of the law was unlawful.\n\n"
+                   "\"The law speaks of war, and there is no war,\" he said.\n\n"
+                   "\"Thus the proclamation exceeds the statute,\" he added.\n")
+    out = extract_to(tmp_path, source, "tiny-story")
+    people = {a["name"] for a in annotation(out)["actors"] if a["type"] == "Person"}
+    assert people == {"Tom Reyes"}
+    by_id = names(out)
+    assert {quote: by_id[speaker] for quote, speaker in speakers(out).items()} == {
+        "The law speaks of war, and there is no war,": "Tom Reyes",
+        "Thus the proclamation exceeds the statute,": "Tom Reyes"}
+
+
 def test_a_role_before_a_named_apposition_makes_a_person_and_a_law_is_no_actor(tmp_path):
     """"A Justice Department lawyer, Martin Hale, told the court" once made Martin Hale an organization (the head
     held "Department"), so "Hale said" was unknown; "the Alien Enemies Act, a 1798 wartime law," was a person."""
