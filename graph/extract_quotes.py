@@ -696,6 +696,11 @@ class Attributor:
             actor_id = matches[0]
         elif matches:
             actor_id = self._most_recent(matches, para, pos)
+        elif words == "official":
+            # "Noem observed the inmates. '...,' said the official": the one person the paragraph has named so far
+            # (any official; with two or more in view, unknown)
+            named = self.people(para, pos)
+            return next(iter(named)) if len(named) == 1 else None
         else:
             return None
         if actor_id:
