@@ -109,6 +109,15 @@ KNOWN_ACTORS: list[tuple[str, str, str, list[str], dict]] = [
     ("joe-biden", "Person", "Joe Biden", ["Biden", "Joseph R. Biden", "President Biden"],
      {"gender": "m", "country": "united-states"}),
     ("barack-obama", "Person", "Barack Obama", ["Obama"], {"gender": "m", "country": "united-states"}),
+    ("marco-rubio", "Person", "Marco Rubio", ["Rubio", "Secretary Rubio"],
+     {"gender": "m", "post": ("us-secretary-of-state", "Secretary of State of the United States", "united-states"),
+      "country": "united-states"}),
+    ("kristi-noem", "Person", "Kristi Noem", ["Noem", "Secretary Noem"],
+     {"gender": "f", "post": ("us-secretary-of-homeland-security", "Secretary of Homeland Security of the United "
+                              "States", "united-states"), "country": "united-states"}),
+    ("pam-bondi", "Person", "Pam Bondi", ["Bondi", "Attorney General Bondi"],
+     {"gender": "f", "post": ("us-attorney-general", "Attorney General of the United States", "united-states"),
+      "country": "united-states"}),
     ("jd-vance", "Person", "JD Vance", ["Vance", "J.D. Vance"], {"gender": "m", "country": "united-states"}),
     ("nayib-bukele", "Person", "Nayib Bukele", ["Bukele"],
      {"gender": "m", "post": ("president-of-el-salvador", "President of El Salvador", "el-salvador"),
@@ -791,12 +800,15 @@ class ActorFinder:
                 person.member_of.append(org.id)
 
     def _default_organization(self, title_lower: str, person: Actor) -> str | None:
-        if person.post:
-            return None
         national = ("secretary of state", "attorney general", "vice president", "speaker of the house",
                     "secretary of defense", "secretary of homeland security", "homeland security secretary",
                     "defense secretary", "press secretary", "white house press secretary", "border czar",
                     "secretary of the treasury", "treasury secretary")
+        if person.post:
+            # a known office holder: the post the gazetteer gives, when the title is that office ("Secretary of
+            # State Marco Rubio"), not "President Trump" again
+            national_post = person.post[2] == "united-states" and title_lower in national
+            return self._ensure("united-states") if self.us_context and national_post else None
         if self.us_context and title_lower in national:
             return self._ensure("united-states")
         if self.us_context and title_lower in ("president",) and person.country == "united-states":

@@ -161,6 +161,9 @@ def test_markdown_page_navigation_and_share_links_are_removed(drafts):
     ('Secretary of State Marco Rubio met Nayib Bukele, who told him that "the door is open."', "the door is open.",
      "Nayib Bukele"),
     ('"It is a bad plan," a reporter said.', "It is a bad plan,", "a reporter"),
+    # office holders the news names by surname alone, never in full (found on real wire copy)
+    ('"We will have to study it," Rubio said on Tuesday.', "We will have to study it,", "Marco Rubio"),
+    ('"We will appeal," Noem told reporters.', "We will appeal,", "Kristi Noem"),
     # "the official": the one person named so far in the paragraph; with two, unknown
     ('Mayor Jane Doe toured the jail. "It is full," said the official.', "It is full,", "Jane Doe"),
     ('Mayor Jane Doe met Governor John Roe. "It is full," said the official.', "It is full,", "unknown"),
