@@ -42,11 +42,15 @@ SPEECH_VERBS = (
     "urged|urges|called|calls|described|describes|posted|tweeted|testified|announced|announces|reiterated|"
     "emphasized|emphasised|cautioned|complained|observed|remarked|joked|quipped|vowed|promised|pledged|boasted|"
     "claimed|claims|alleged|admitted|concluded|objected|protested|repeated|shouted|answered|confirmed|denied|"
-    "recounted|mused|ruled|rules|wrote|labeled|labelled|dubbed|branded|termed"
+    "recounted|mused|ruled|rules|wrote|labeled|labelled|dubbed|branded|termed|pressed|demanded|wondered"
 )
 INVERTABLE = {"said", "says", "added", "adds", "asked", "asks", "replied", "wrote", "writes", "continued",
               "explained", "noted", "recalled", "told", "declared", "stated", "countered", "responded", "insisted",
-              "warned", "argued", "acknowledged", "answered", "cautioned"}
+              "warned", "argued", "acknowledged", "answered", "cautioned", "pressed", "demanded", "wondered"}
+# verbs that are often not speech ("denied a request", "confirmed the appointment", "announced a plan"): a
+# quotation later in their sentence is theirs only when nothing opens a clause of its own before it
+WEAK_SPEECH_VERBS = {"denied", "confirmed", "announced", "announces", "ruled", "rules", "posted", "described",
+                     "describes", "labeled", "labelled", "branded", "termed", "dubbed", "called", "calls"}
 VERB_RE = re.compile(r"\b(" + SPEECH_VERBS + r")\b|\b[Aa]ccording to\b|\bas saying\b")
 GAP_RE = re.compile(
     r"(?:\s*,\s*(?!(?:and|but|or|so|then|while|as|because|if|when|although|though|after|before|since)\b)"
@@ -865,7 +869,8 @@ class Attributor:
                 if record is None:
                     s_start = self.sentence_start(para, quote.open_mark, floor)
                     candidates = [r for r in self.records_in(para, s_start, quote.open_mark + 1)
-                                  if r.last <= quote.open_mark and r.resolved and r.speaker]
+                                  if r.last <= quote.open_mark and r.resolved and r.speaker
+                                  and not self.embedded(r, quote.open_mark)]
                     if candidates:
                         record, how = candidates[-1], "earlier in the sentence"
                     else:
@@ -930,6 +935,18 @@ class Attributor:
             quote.audience = list(previous.audience)
             quote.inherited_from = previous.index
             quote.record = previous.record if hasattr(previous, "record") else None
+
+    def embedded(self, record: Record, open_mark: int) -> bool:
+        """Whether the quotation sits in a clause of its own after a verb that need not be speech: "Judge Boasberg
+        denied an emergency request from lawyers ... seeking to block 'imminent' deportations" (the lawyers' word,
+        not the judge's). A verb that is only speech ("said", "told") keeps it; so do "called the plan 'cruel'"
+        and "denied that it was 'a deal'"."""
+        if record.verb not in WEAK_SPEECH_VERBS:
+            return False
+        gap = self.text[record.verb_end:open_mark]
+        # (not any "-ing" word: "called the ruling 'a disgrace'")
+        return bool(re.search(r"\b(?:to\s+[a-z]+|which|who|whom|whose|from|by|for|with)\b", gap)) \
+            and not re.match(r"\s+that\b", gap)
 
     def speech_with_subject(self, para: int, lo: int, hi: int) -> bool:
         """Whether someone is said to speak between lo and hi (a new attribution, not "when asked")."""

@@ -161,6 +161,13 @@ def test_markdown_page_navigation_and_share_links_are_removed(drafts):
     ('Secretary of State Marco Rubio met Nayib Bukele, who told him that "the door is open."', "the door is open.",
      "Nayib Bukele"),
     ('"It is a bad plan," a reporter said.', "It is a bad plan,", "a reporter"),
+    # a verb that need not be speech, with the quotation in a clause of its own: not the subject's words (real
+    # wire copy: the judge "denied an emergency request ... seeking to block 'imminent' deportations")
+    ('Judge Jane Doe denied a request from lawyers for the men seeking to block "imminent" deportations.',
+     "imminent", "unknown"),
+    ('Judge Jane Doe denied that the plan was "a deal."', "a deal.", "Jane Doe"),
+    ('"Why are you here without answers?" pressed Jane Doe, a federal judge.', "Why are you here without answers?",
+     "Jane Doe"),
     # office holders the news names by surname alone, never in full (found on real wire copy)
     ('"We will have to study it," Rubio said on Tuesday.', "We will have to study it,", "Marco Rubio"),
     ('"We will appeal," Noem told reporters.', "We will appeal,", "Kristi Noem"),
