@@ -532,6 +532,9 @@ class ActorFinder:
         self.known = known
         self.slug = slug
         self.skip = skip_paragraphs or set()   # paragraphs where no new person is discovered (the headline)
+        # (person id, title) given once with a qualifier not understood ("Texas Attorney General Ken Paxton"): the
+        # bare title later ("Attorney General Paxton") is not the national office
+        self.qualified_titles: set[tuple[str, str]] = set()
         self.reg = Registry()
         self.lowercase_words = set(w.lower() for w in re.findall(r"\b[a-z][a-z'-]+\b", text[:MAX_SCAN]))
         self.us_context = bool(re.search(r"\bU\.S\.|\bUnited States\b|\bAmerican\b|\bWashington\b|\bCongress\b",
@@ -790,8 +793,11 @@ class ActorFinder:
                 person.evidence = (phrase_start, name[-1].end if not name[-1].possessive else name[-1].end - 2)
         if title[-1].base.lower().rstrip(".") in ("mr", "mrs", "ms", "dr", "miss", "rev", "prof"):
             return
+        if qualifier_words and org is None:
+            self.qualified_titles.add((person.id, title_lower))
         if org is None and not qualifier_words:
-            org_id = self._default_organization(title_lower, person)
+            org_id = None if (person.id, title_lower) in self.qualified_titles \
+                else self._default_organization(title_lower, person)
         else:
             org_id = org.id if org else None
         if org_id:

@@ -920,7 +920,7 @@ class Attributor:
                 rest = self.text[prev_record.last:quote.open_mark]
                 if self.text[between_start:prev_record.first].strip(" ,"):
                     continue
-            elif between.strip(" ,.;:—–-"):
+            elif between.strip(" ,.;:—–-") not in ("", "and", "or"):   # 'X called it "A" and "B"'
                 continue
             # what follows the attribution must be the tail of its own sentence, not a new sentence
             rest_start = quote.open_mark - len(rest)

@@ -168,6 +168,9 @@ def test_markdown_page_navigation_and_share_links_are_removed(drafts):
     ('Judge Jane Doe denied that the plan was "a deal."', "a deal.", "Jane Doe"),
     ('"Why are you here without answers?" pressed Jane Doe, a federal judge.', "Why are you here without answers?",
      "Jane Doe"),
+    # two quotations joined by "and" after one attribution
+    ('Senator Ted Cruz called the decision "lawless" and "contrary to the oath."', "contrary to the oath.", "Ted Cruz"),
+    ('Senator Ted Cruz called it "lawless" and Mayor Jane Doe said "fine."', "fine.", "Jane Doe"),
     # office holders the news names by surname alone, never in full (found on real wire copy)
     ('"We will have to study it," Rubio said on Tuesday.', "We will have to study it,", "Marco Rubio"),
     ('"We will appeal," Noem told reporters.', "We will appeal,", "Kristi Noem"),
@@ -256,6 +259,17 @@ def test_a_title_case_headline_makes_no_person_and_he_added_is_the_one_just_quot
     assert {quote: by_id[speaker] for quote, speaker in speakers(out).items()} == {
         "The law speaks of war, and there is no war,": "Tom Reyes",
         "Thus the proclamation exceeds the statute,": "Tom Reyes"}
+
+
+def test_a_state_attorney_general_is_not_the_national_one(tmp_path):
+    """Real copy: "Texas Attorney General Ken Paxton", then "Attorney General Paxton said", made Paxton the holder
+    of the post Attorney General of the United States (a national title in a U.S. story)."""
+    source = write(tmp_path, "Officials weigh new rule\n\nJune 26, 2018\n\nWashington, D.C. - Texas Attorney General "
+                   "Ken Paxton filed a brief in the U.S. case.\n\n\"It is a tailored response,\" Attorney General "
+                   "Paxton said.\n")
+    out = extract_to(tmp_path, source, "tiny-story")
+    assert [p for p in annotation(out).get("posts") or [] if p["holder"] == "ken-paxton"] == []
+    assert speakers(out) == {"It is a tailored response,": "ken-paxton"}
 
 
 def test_a_role_before_a_named_apposition_makes_a_person_and_a_law_is_no_actor(tmp_path):
