@@ -1252,6 +1252,8 @@ class ActorFinder:
         while j >= 0 and _joins(self.text, toks[j], toks[j + 1]) or (j >= 0 and toks[j].text in CONNECTORS
                                                                      and self.text[toks[j].end:toks[j + 1].start] == " "):
             word = toks[j].base.lower().rstrip(".")
+            if toks[j].text == "and" and not (j > 0 and toks[j - 1].text in DEPARTMENTS):
+                break           # "Mayor Jane Doe and Governor John Roe": Roe's title starts at "Governor"
             if word in TITLE_WORDS or word in TITLE_MODIFIERS or toks[j].text in DEPARTMENTS \
                     or toks[j].text in ("of",) or (toks[j].cap and self._known_words(toks[j].text)):
                 start = toks[j].start

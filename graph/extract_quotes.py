@@ -532,6 +532,10 @@ class Attributor:
                 if resolver[0] == "unnamed" and start < best[0] and (
                         end == best[1] or re.fullmatch(r"\s*,\s*", self.text[end:best[0]])):
                     best = (start, end, resolver, words)
+        if any(end < best[0] and re.fullmatch(r"\s+and\s+(?:[A-Z][\w.'’-]*\s+){0,3}", self.text[end:best[0]])
+               for start, end, resolver, words in self.candidates(para, lo, best[0])):
+            # "Jane Doe and John Roe said": two speakers, and a statement has one (the curator decides)
+            return best[0], best[1], None, best[3]
         speaker = self.resolve(best[2], para, best[0])
         return best[0], best[1], speaker, best[3]
 
@@ -553,6 +557,9 @@ class Attributor:
                 best = (start, end, resolver, words)
         if best is None:
             return None
+        if any(start > best[1] and re.fullmatch(r"\s+and\s+(?:[A-Z][\w.'’-]*\s+){0,3}", self.text[best[1]:start])
+               for start, end, resolver, words in self.candidates(para, best[1], hi)):
+            return best[0], best[1], None, best[3]      # "said Jane Doe and John Roe": two speakers
         return best[0], best[1], self.resolve(best[2], para, best[0]), best[3]
 
     @staticmethod

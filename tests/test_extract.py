@@ -168,6 +168,10 @@ def test_markdown_page_navigation_and_share_links_are_removed(drafts):
     ('Judge Jane Doe denied that the plan was "a deal."', "a deal.", "Jane Doe"),
     ('"Why are you here without answers?" pressed Jane Doe, a federal judge.', "Why are you here without answers?",
      "Jane Doe"),
+    # two speakers joined by "and": a statement has one, so the curator decides (the nearer name was taken)
+    ('Mayor Jane Doe and Governor John Roe said "We will appeal."', "We will appeal.", "unknown"),
+    ('"We will appeal," Jane Doe and John Roe said.', "We will appeal,", "unknown"),
+    ('"We will appeal," said Jane Doe and John Roe, lawyers for the city.', "We will appeal,", "unknown"),
     # two quotations joined by "and" after one attribution
     ('Senator Ted Cruz called the decision "lawless" and "contrary to the oath."', "contrary to the oath.", "Ted Cruz"),
     ('Senator Ted Cruz called it "lawless" and Mayor Jane Doe said "fine."', "fine.", "Jane Doe"),
