@@ -105,6 +105,7 @@ UNNAMED_TAIL = re.compile(r"\s+(?:for|of|at|with|from|in|close to|familiar with)
 SENTENCE_BREAK = re.compile(r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|No|vs))(?<!\b(?:Mrs|Sen|Rep|Gov|Gen|Col|Sgt|"
                             r"Adm|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Inc|Ltd))(?<!\b(?:Capt|Prof|Sept|"
                             r"Corp))[.!?](?=\s+[A-Z0-9\"“‘'(])")
+QUOTED_SENTENCE_END = re.compile(r"[.!?][\"”’']\s+(?=[A-Z])")
 DATE_PHRASE_RE = re.compile(
     r"\b(?:(?:on|last|this|late|early|earlier this)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
     r"(?:\s+(?:morning|afternoon|evening|night))?\b|\byesterday(?:\s+(?:morning|afternoon|evening))?\b|"
@@ -1102,6 +1103,13 @@ class Attributor:
         p_start, p_end = self.paragraphs[para]
         lo = self.sentence_start(para, record.first, p_start)
         hi = self.sentence_end(record.last, p_end)
+        # a sentence that ends inside its closing mark ('... establishment." Meanwhile, X called ...') ends there
+        # too: the date of the sentence before is not this one's
+        for end in QUOTED_SENTENCE_END.finditer(self.text, lo, record.first):
+            lo = end.end()
+        after = QUOTED_SENTENCE_END.search(self.text, record.last, hi)
+        if after:
+            hi = after.start() + 1
         best = None
         for match in DATE_PHRASE_RE.finditer(self.text, lo, hi):
             if self.in_quote(match.start()):

@@ -447,6 +447,17 @@ def test_dates_said_are_normalised_against_the_publication_date(drafts):
                       "citizenship and legal residents."]["said"] == dt.date(2025, 2, 3)   # "on Monday"
 
 
+def test_a_date_stays_in_its_sentence_when_the_sentence_ends_inside_its_quotation_mark(tmp_path):
+    """Real copy: 'Jordan said ... Thursday that Roberts was "convoluting the law." Meanwhile, Cruz called it
+    "lawless"' gave Cruz's words Thursday's date too (the sentence before ends inside its closing mark)."""
+    source = write(tmp_path, "Officials weigh new rule\n\nMarch 5, 2025\n\nBy Ana Ruiz, Associated Press\n\n"
+                   "Senator Jim Jordan said on Monday that the court was \"wrong about the law.\" Meanwhile, Senator "
+                   "Ted Cruz called the decision \"lawless.\"\n")
+    out = extract_to(tmp_path, source, "tiny-story")
+    said = {s["quote"]: s.get("said") for s in annotation(out)["statements"]}
+    assert said == {"wrong about the law.": dt.date(2025, 3, 3), "lawless.": None}
+
+
 def test_audience_and_doctrines(drafts, ontology):
     statements = {s["quote"]: s for s in annotation(drafts[SEED_DIR.name])["statements"]}
     citizen = statements["You may not deport a U.S. citizen, period,"]
