@@ -50,12 +50,15 @@ KNOWN_ACTORS: list[tuple[str, str, str, list[str], dict]] = [
     ("us-house-of-representatives", "Organization", "United States House of Representatives",
      ["House of Representatives", "U.S. House"], {"part_of": "us-congress"}),
     ("us-supreme-court", "Organization", "Supreme Court of the United States",
-     ["Supreme Court", "U.S. Supreme Court", "the Supreme Court"], {"part_of": "united-states"}),
+     ["Supreme Court", "U.S. Supreme Court", "the Supreme Court", "United States Supreme Court", "US Supreme Court"],
+     {"part_of": "united-states"}),
     ("white-house", "Organization", "White House", ["the White House"], {"part_of": "united-states"}),
     ("us-department-of-justice", "Organization", "United States Department of Justice",
-     ["Justice Department", "Department of Justice", "DOJ"], {"part_of": "united-states"}),
+     ["Justice Department", "Department of Justice", "DOJ", "U.S. Department of Justice", "U.S. Justice Department"],
+     {"part_of": "united-states"}),
     ("us-department-of-homeland-security", "Organization", "United States Department of Homeland Security",
-     ["Department of Homeland Security", "Homeland Security Department", "DHS"], {"part_of": "united-states"}),
+     ["Department of Homeland Security", "Homeland Security Department", "DHS", "U.S. Department of Homeland Security"],
+     {"part_of": "united-states"}),
     ("us-department-of-state", "Organization", "United States Department of State",
      ["State Department", "Department of State"], {"part_of": "united-states"}),
     ("ice", "Organization", "U.S. Immigration and Customs Enforcement",
@@ -682,8 +685,11 @@ class ActorFinder:
                 qualifier, title, name = split
                 self.person_with_title(qualifier, title, name, para_index, in_quote)
             return
-        # a law, never an actor; then organization, facility, country by their head words
+        # a law, never an actor; a president's administration, capitalised or not, is a government (administrations);
+        # then organization, facility, country by their head words
         if len(run) >= 2 and run[-1].base in LAW_HEADS:
+            return
+        if len(run) == 2 and run[1].base == "Administration" and self._president(run[0].base):
             return
         heads = {t.base for t in run}
         if run[-1].base in FACILITY_HEADS or (heads & FACILITY_HEADS and run[-1].base in ("Centre", "Center", "Unit")):
@@ -1124,10 +1130,14 @@ class ActorFinder:
                         self.reg.alias(actor.id, acronym)
                         break
 
+    def _president(self, word: str) -> Actor | None:
+        person = self.by_surname(word) or self._known_words(word)
+        return person if person is not None and person.type == "Person" else None
+
     def administrations(self):
-        for match in re.finditer(r"\b(?:[Tt]he\s+)?([A-Z][\w'’-]+)\s+administration\b", self.text[:MAX_SCAN]):
-            person = self.by_surname(match.group(1)) or self._known_words(match.group(1))
-            if person is None or person.type != "Person":
+        for match in re.finditer(r"\b(?:[Tt]he\s+)?([A-Z][\w'’-]+)\s+([Aa])dministration\b", self.text[:MAX_SCAN]):
+            person = self._president(match.group(1))
+            if person is None:
                 continue
             name = f"{match.group(1)} administration"
             actor = self._known_words(name)
@@ -1135,6 +1145,8 @@ class ActorFinder:
                 actor = self.new_actor("Government", name, part_of=person.country)
                 if person.country:
                     self._ensure(person.country)
+            if match.group(2) == "A":       # "the Trump Administration", as some outlets write it
+                self.reg.alias(actor.id, f"{match.group(1)} Administration")
             if actor.evidence is None:
                 actor.evidence = (match.start(), match.end())
 

@@ -265,6 +265,19 @@ def test_a_title_case_headline_makes_no_person_and_he_added_is_the_one_just_quot
         "Thus the proclamation exceeds the statute,": "Tom Reyes"}
 
 
+def test_a_capitalised_administration_is_the_government_and_court_names_are_known(tmp_path):
+    """Real copy wrote "the Trump Administration" (an organization of its own, with an article-scoped id) and "the
+    United States Supreme Court" (a second court beside the gazetteer's)."""
+    source = write(tmp_path, "Officials weigh new rule\n\nJune 26, 2018\n\nPresident Donald Trump spoke. The "
+                   "ruling lets the Trump Administration go ahead, said the United States Supreme Court.\n")
+    out = extract_to(tmp_path, source, "tiny-story")
+    actors = {a["id"]: a for a in annotation(out)["actors"]}
+    assert actors["trump-administration"]["type"] == "Government"
+    assert "Trump Administration" in actors["trump-administration"]["aliases"]
+    assert "us-supreme-court" in actors
+    assert not [a for a in actors if a.startswith("trump-administration-") or a == "united-states-supreme-court"]
+
+
 def test_a_state_attorney_general_is_not_the_national_one(tmp_path):
     """Real copy: "Texas Attorney General Ken Paxton", then "Attorney General Paxton said", made Paxton the holder
     of the post Attorney General of the United States (a national title in a U.S. story)."""
