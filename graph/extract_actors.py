@@ -226,6 +226,9 @@ ORG_HEADS = {
 # whatever apposition follows it ("the Alien Enemies Act, a 1798 wartime law"); doctrines are found apart
 LAW_HEADS = {"Act", "Acts", "Law", "Code", "Constitution", "Amendment", "Treaty", "Clause", "Statute",
              "Protocol", "Accord", "Accords", "Directive", "Regulation", "Ordinance"}
+# names of U.S. institutions in the gazetteer that other countries' institutions share (ActorFinder._fits_story)
+SHARED_INSTITUTION_NAMES = {"Supreme Court", "Senate", "Congress", "House of Representatives", "Justice Department",
+                            "Department of Justice", "Department of State", "Bureau of Prisons"}
 # the heads whose names go on with "to" and a verb ("Committee to Protect Journalists"); not "moved the Office to
 # Texas"
 ORG_HEADS_TO = {"Committee", "Campaign", "Coalition", "Alliance", "Movement", "Initiative", "Fund", "Project"}
@@ -242,7 +245,8 @@ Instead It Its Just Last Late Later Like Many Meanwhile More Most Much My Neithe
 Now Of Officials Often On Once One Only Or Other Others Our Over Part People Perhaps Prior Rather Since So Some
 Still Such That The Their Then There These They This Those Though Through Thus To Today Tomorrow Under Unlike Until
 Up Upon We What When Where Whether Which While Who Why With Within Without Yes Yesterday Yet You Your Read Listen
-Watch Share Sign Related Photo Photos Video Updated Published Posted Breaking Exclusive Opinion Analysis""".split())
+Watch Share Sign Related Photo Photos Video Updated Published Posted Breaking Exclusive Opinion Analysis Two Three
+Four Five Six Seven Eight Nine Ten Dozens Hundreds Thousands""".split())
 COMMON_CAPS |= {w for w in PLACE_STOP if w.endswith("day") or w in (
     "January", "February", "March", "April", "June", "July", "August", "September", "October", "November",
     "December")}
@@ -255,7 +259,8 @@ PLACE_PREFIXES = {"San", "Santa", "Santo", "São", "Saint", "Sainte", "Port", "P
 NAME_PARTICLES = {"de", "del", "la", "da", "dos", "van", "von", "der", "den", "bin", "al", "le", "du", "di"}
 SPEECH_VERBS_FOR_NAMES = (r"said|says|told|tells|added|adds|asked|wrote|writes|noted|argued|stressed|insisted|"
                           r"warned|explained|declared|stated|replied|responded|called|urged|announced|testified|"
-                          r"reiterated|acknowledged|countered|recalled|ruled|contended|maintained|posted|tweeted")
+                          r"reiterated|acknowledged|countered|recalled|ruled|contended|maintained|posted|tweeted|"
+                          r"pointed out|pressed")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -552,9 +557,16 @@ class ActorFinder:
         entry = self.known.by_alias.get(words)
         if entry is None and words.startswith("the "):
             entry = self.known.by_alias.get(words[4:])
-        if entry is None:
+        if entry is None or not self._fits_story(entry, words):
             return None
         return self.register_known(entry, words)
+
+    def _fits_story(self, entry, words: str) -> bool:
+        """A U.S. institution by a name other countries' share ("the Supreme Court", "Congress", "the Senate", "the
+        Justice Department") only in a story about the United States: in a British story "the Supreme Court" is the
+        UK's, not the gazetteer's. "Department of Homeland Security", "ICE" or "the Pentagon" are the U.S.'s."""
+        bare = words[4:] if words.startswith("the ") else words
+        return self.us_context or bare not in SHARED_INSTITUTION_NAMES
 
     def register_known(self, entry, words=None) -> Actor:
         actor_id, actor_type, name, extra = entry
@@ -572,7 +584,7 @@ class ActorFinder:
 
     def new_actor(self, actor_type: str, name: str, **fields) -> Actor:
         entry = self.known.by_alias.get(name)
-        if entry is not None:
+        if entry is not None and self._fits_story(entry, name):
             return self.register_known(entry, name)
         actor_id = kebab(name)
         if actor_id in self.reg.actors and self.reg.actors[actor_id].name != name:
@@ -616,7 +628,7 @@ class ActorFinder:
         while index < len(toks):
             matched = None
             for parts, entry in self.known_table.get(toks[index].text, []):
-                if self._matches(toks, index, parts):
+                if self._matches(toks, index, parts) and self._fits_story(entry, " ".join(parts)):
                     matched = (parts, entry)
                     break
             if matched is None:

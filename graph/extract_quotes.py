@@ -42,7 +42,8 @@ SPEECH_VERBS = (
     "urged|urges|called|calls|described|describes|posted|tweeted|testified|announced|announces|reiterated|"
     "emphasized|emphasised|cautioned|complained|observed|remarked|joked|quipped|vowed|promised|pledged|boasted|"
     "claimed|claims|alleged|admitted|concluded|objected|protested|repeated|shouted|answered|confirmed|denied|"
-    "recounted|mused|ruled|rules|wrote|labeled|labelled|dubbed|branded|termed|pressed|demanded|wondered"
+    "recounted|mused|ruled|rules|wrote|labeled|labelled|dubbed|branded|termed|pressed|demanded|wondered|"
+    "pointed out|points out"
 )
 INVERTABLE = {"said", "says", "added", "adds", "asked", "asks", "replied", "wrote", "writes", "continued",
               "explained", "noted", "recalled", "told", "declared", "stated", "countered", "responded", "insisted",

@@ -278,6 +278,20 @@ def test_a_capitalised_administration_is_the_government_and_court_names_are_know
     assert not [a for a in actors if a.startswith("trump-administration-") or a == "united-states-supreme-court"]
 
 
+def test_a_british_story_keeps_its_own_supreme_court(tmp_path):
+    """Real British copy: "the Supreme Court" became the gazetteer's Supreme Court of the United States, "Five
+    Supreme Court judges" an organization "Five Supreme Court", and "Lord Reed pointed out that ..." found nobody."""
+    source = write(tmp_path, "Court rules on the removal plan\n\n15 November 2023\n\nThe Supreme Court has ruled on the "
+                   "plan.\n\nFive Supreme Court judges heard the appeal. Lord Reed pointed out that the court is "
+                   "\"bound by the evidence\" in the case.\n")
+    out = extract_to(tmp_path, source, "tiny-story")
+    actors = {a["id"]: a["name"] for a in annotation(out)["actors"]}
+    assert "us-supreme-court" not in actors and actors.get("supreme-court") == "Supreme Court"
+    assert not [name for name in actors.values() if name.startswith("Five")]
+    by_id = names(out)
+    assert {quote: by_id[speaker] for quote, speaker in speakers(out).items()} == {"bound by the evidence": "Lord Reed"}
+
+
 def test_a_state_attorney_general_is_not_the_national_one(tmp_path):
     """Real copy: "Texas Attorney General Ken Paxton", then "Attorney General Paxton said", made Paxton the holder
     of the post Attorney General of the United States (a national title in a U.S. story)."""
