@@ -740,6 +740,13 @@ _JOB = re.compile(r"\b(?:staff|writer|reporter|correspondent|editor|contributor|
                   r"chief|producer|photographer|intern|desk|newsroom|updated|published)\b", re.I)
 
 
+# a news outlet's name, not a person's: "Jane Doe, The Baltimore Sun" (the gazetteer knows only the big ones)
+_OUTLET = re.compile(r"^The\s+[A-Z]|\b(?:Sun|Times|Post|News|Journal|Herald|Tribune|Gazette|Press|Chronicle|Globe|"
+                     r"Inquirer|Examiner|Star|Observer|Telegraph|Mail|Express|Independent|Register|Bee|Courier|"
+                     r"Dispatch|Sentinel|Magazine|Radio|Review|Wire|Daily|Monitor|Standard|Mirror|Ledger|Enquirer|"
+                     r"Statesman|Bulletin|Citizen|Beacon|Banner|Insider|Media)$")
+
+
 def split_byline(byline: str) -> tuple[list[str], str | None]:
     """Author names in a byline ("By Jane Doe and John Roe, Associated Press") and a publisher named in it."""
     match = _BYLINE.match(byline.strip())
@@ -748,9 +755,10 @@ def split_byline(byline: str) -> tuple[list[str], str | None]:
     tail = _BYLINE_TAIL.search(body)
     if tail and len(re.findall(r"\S+", tail.group(1))) <= 4:
         # "Jane Doe, Associated Press" -> publisher; "Jane Doe, John Roe" -> two authors, handled below
-        from .extract_actors import known_publisher
+        from .extract_actors import FIRST_NAMES_F, FIRST_NAMES_M, known_publisher
 
-        if known_publisher(tail.group(1)):
+        outlet = _OUTLET.search(tail.group(1).strip()) and tail.group(1).split()[0] not in FIRST_NAMES_M | FIRST_NAMES_F
+        if known_publisher(tail.group(1)) or outlet:
             publisher = tail.group(1).strip()
             body = body[: tail.start()]
     names = [n.strip(" ,.") for n in re.split(r"\s*(?:,\s*and\s+|\band\b|&|,|\||—|–)\s*", body) if n.strip(" ,.")]

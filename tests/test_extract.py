@@ -278,6 +278,20 @@ def test_a_capitalised_administration_is_the_government_and_court_names_are_know
     assert not [a for a in actors if a.startswith("trump-administration-") or a == "united-states-supreme-court"]
 
 
+@pytest.mark.parametrize("byline, authors, publisher", [
+    ("By Jeff Barker, The Baltimore Sun", ["Jeff Barker"], "The Baltimore Sun"),
+    ("By Ana Ruiz, Springfield Gazette", ["Ana Ruiz"], "Springfield Gazette"),
+    ("By Ana Ruiz, Associated Press", ["Ana Ruiz"], "Associated Press"),
+    ("By Ana Ruiz, Emily Post", ["Ana Ruiz", "Emily Post"], None),     # a person whose name ends like an outlet
+    ("By Ana Ruiz, John Roe", ["Ana Ruiz", "John Roe"], None),
+])
+def test_a_bylines_outlet_is_the_publisher_not_an_author(byline, authors, publisher):
+    """Real copy: "By Jeff Barker, The Baltimore Sun" made a person named "The Baltimore Sun"."""
+    from graph.extract_text import split_byline
+
+    assert split_byline(byline) == (authors, publisher)
+
+
 def test_a_british_story_keeps_its_own_supreme_court(tmp_path):
     """Real British copy: "the Supreme Court" became the gazetteer's Supreme Court of the United States, "Five
     Supreme Court judges" an organization "Five Supreme Court", and "Lord Reed pointed out that ..." found nobody."""
