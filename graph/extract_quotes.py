@@ -101,6 +101,9 @@ UNNAMED_RE = re.compile(
     r"resident|witness|member|prosecutor|lawmaker|agent|guard|worker|detainee|protester|activist|journalist|"
     r"teacher|farmer|nurse|doctor|student|parent|mother|father|shopkeeper|vendor|villager|neighbou?r|volunteer|"
     r"reporter|correspondent)\b")
+POSSESSIVE_ROLE_RE = re.compile(r"\b(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.-]*['’]s\s+(?P<role>lawyer|attorney|"
+                                r"lawyers|attorneys|spokesperson|spokesman|spokeswoman|office|family|wife|husband|"
+                                r"mother|father|brother|sister|son|daughter)\b")
 UNNAMED_TAIL = re.compile(r"\s+(?:for|of|at|with|from|in|close to|familiar with)\s+"
                           r"(?:[^,.;:!?\"“”«»()]|(?<=\b[A-Z])\.){1,60}")     # "for the U.S. Embassy in ..."
 SENTENCE_BREAK = re.compile(r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|No|vs))(?<!\b(?:Mrs|Sen|Rep|Gov|Gen|Col|Sgt|"
@@ -476,6 +479,9 @@ class Attributor:
             if any(m.end == match.end() for m in self.mentions_in(para, match.start(), match.end())):
                 continue        # "the U.S. government": the actor named, not the most recent government
             found.append((match.start(), match.end(), ("title", match.group(1).lower()), match.group()))
+        for match in POSSESSIVE_ROLE_RE.finditer(text, lo, hi):
+            # "Abrego Garcia's lawyer argued": someone the text describes by whose they are, not named
+            found.append((match.start(), match.end(), ("unnamed", match.group()), match.group()))
         for match in UNNAMED_RE.finditer(text, lo, hi):
             words = match.group()
             found.append((match.start(), match.end(), ("unnamed", words), words))
@@ -812,7 +818,8 @@ class Attributor:
     def unnamed(self, words: str) -> str:
         """An actor the text describes without naming: "a spokesperson for the governor's office"."""
         name = " ".join(words.split())
-        name = name[0].lower() + name[1:]
+        if name.split()[0] in ("A", "An", "One", "Another", "The"):     # not "Abrego Garcia's lawyer"
+            name = name[0].lower() + name[1:]
         for actor in self.reg.actors.values():
             if actor.type == "UnnamedActor" and actor.name == name:
                 return actor.id

@@ -168,6 +168,10 @@ def test_markdown_page_navigation_and_share_links_are_removed(drafts):
     ('Judge Jane Doe denied that the plan was "a deal."', "a deal.", "Jane Doe"),
     ('"Why are you here without answers?" pressed Jane Doe, a federal judge.', "Why are you here without answers?",
      "Jane Doe"),
+    # someone described by whose they are (real copy: "Abrego Garcia's lawyer argued in court records that ...")
+    ('Jane Doe\'s lawyer argued in court records that the claims are "outrageous."', "outrageous.",
+     "Jane Doe's lawyer"),
+    ('Mayor Jane Doe\'s lawyer, John Roe, said the claims are "outrageous."', "outrageous.", "John Roe"),
     # two speakers joined by "and": a statement has one, so the curator decides (the nearer name was taken)
     ('Mayor Jane Doe and Governor John Roe said "We will appeal."', "We will appeal.", "unknown"),
     ('"We will appeal," Jane Doe and John Roe said.', "We will appeal,", "unknown"),
