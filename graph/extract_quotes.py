@@ -485,13 +485,8 @@ class Attributor:
         for match in UNNAMED_RE.finditer(text, lo, hi):
             words = match.group()
             found.append((match.start(), match.end(), ("unnamed", words), words))
-            tail = UNNAMED_TAIL.match(text, match.end(), hi)
-            if tail:
-                for word in re.finditer(r"[\w'’.-]+", text[tail.start():tail.end()]):
-                    end = tail.start() + word.end()
-                    if text[match.end():end].split()[-1].lower() in ("the", "a", "an", "of", "for", *ADVERBS):
-                        continue
-                    found.append((match.start(), end, ("unnamed", text[match.start():end]), text[match.start():end]))
+            for end in self._complement_ends(match.end(), hi):
+                found.append((match.start(), end, ("unnamed", text[match.start():end]), text[match.start():end]))
         for match in COLLECTIVE_RE.finditer(text, lo, hi):
             words = match.group(1)
             if words.split()[0] in ("The", "the", "Those", "those", "These", "these"):
@@ -499,14 +494,20 @@ class Attributor:
             found.append((match.start(), match.end(), ("collective", words), match.group()))
             # "lawyers for the men argued", "critics of the plan said": the group with what follows it (named
             # "lawyers", as curated annotations name groups)
-            tail = UNNAMED_TAIL.match(text, match.end(), hi)
-            if tail:
-                for word in re.finditer(r"[\w'’.-]+", text[tail.start():tail.end()]):
-                    end = tail.start() + word.end()
-                    if text[match.end():end].split()[-1].lower() in ("the", "a", "an", "of", "for", *ADVERBS):
-                        continue
-                    found.append((match.start(), end, ("collective", words), text[match.start():end]))
+            for end in self._complement_ends(match.end(), hi):
+                found.append((match.start(), end, ("collective", words), text[match.start():end]))
         return found
+
+    def _complement_ends(self, start: int, hi: int):
+        """Where a phrase may end with what follows it ("for the U.S. Embassy in ..."): after each word of the
+        complement that does not leave it hanging ("for the")."""
+        text = self.text
+        tail = UNNAMED_TAIL.match(text, start, hi)
+        if tail:
+            for word in re.finditer(r"[\w'’.-]+", text[tail.start():tail.end()]):
+                end = tail.start() + word.end()
+                if text[start:end].split()[-1].lower() not in ("the", "a", "an", "of", "for", *ADVERBS):
+                    yield end
 
     def np_before(self, v_start: int, seg_start: int, para: int):
         lo = max(seg_start, v_start - 320)
