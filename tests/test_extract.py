@@ -793,6 +793,21 @@ def test_a_10_mb_single_paragraph_of_quotations_is_refused_clearly(tmp_path):
     fails(tmp_path, source, contains="not one news article")
 
 
+def test_a_caption_the_page_repeats_is_left_out_not_a_refused_draft(tmp_path):
+    """Found by `make fuzz` (a page whose article body is repeated): the caption went into the draft although it
+    occurs twice in article.txt, and the loader refused the draft (exit 1, "an extractor bug")."""
+    block = ('<div class="article-body"><h1>Shelters sue the state</h1><p class="author">By Hannah Ortiz</p>'
+             '<p class="caption">Beds at a shelter in Sacramento. Photo: Capitol Report</p>'
+             '<p>"We will not be able to keep the doors open," said Luis Carrillo, a director.</p></div>')
+    source = write(tmp_path, '<!doctype html><html><head><title>Shelters sue the state</title>'
+                   f'<meta name="date" content="2025-05-02"></head><body>{block}{block}</body></html>',
+                   name="page.html")
+    out = extract_to(tmp_path, source, "tiny-story")
+    text = (out / "annotation.yaml").read_text(encoding="utf-8")
+    assert "image:" not in text and "# check: the image caption" in text
+    assert (out / "article.txt").read_text(encoding="utf-8").count("Beds at a shelter in Sacramento.") == 2
+
+
 def test_no_date_asks_for_published(tmp_path):
     source = write(tmp_path, 'Court hears arguments\n\nBy Ana Ruiz\n\n"It is lawful," Paul Ortiz said.\n')
     fails(tmp_path, source, contains="--published")
