@@ -51,7 +51,8 @@ INVERTABLE = {"said", "says", "added", "adds", "asked", "asks", "replied", "wrot
 # verbs that are often not speech ("denied a request", "confirmed the appointment", "announced a plan"): a
 # quotation later in their sentence is theirs only when nothing opens a clause of its own before it
 WEAK_SPEECH_VERBS = {"denied", "confirmed", "announced", "announces", "ruled", "rules", "posted", "described",
-                     "describes", "labeled", "labelled", "branded", "termed", "dubbed", "called", "calls"}
+                     "describes", "labeled", "labelled", "branded", "termed", "dubbed", "called", "calls", "vowed",
+                     "promised", "pledged", "urged", "urges"}
 VERB_RE = re.compile(r"\b(" + SPEECH_VERBS + r")\b|\b[Aa]ccording to\b|\bas saying\b")
 GAP_RE = re.compile(
     r"(?:\s*,\s*(?!(?:and|but|or|so|then|while|as|because|if|when|although|though|after|before|since)\b)"

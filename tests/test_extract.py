@@ -166,6 +166,9 @@ def test_markdown_page_navigation_and_share_links_are_removed(drafts):
     ('Judge Jane Doe denied a request from lawyers for the men seeking to block "imminent" deportations.',
      "imminent", "unknown"),
     ('Judge Jane Doe denied that the plan was "a deal."', "a deal.", "Jane Doe"),
+    ('Mayor Jane Doe vowed to fight a ruling that the governor\'s "liberation day" plan is illegal.', "liberation day",
+     "unknown"),
+    ('Mayor Jane Doe vowed to "fight until the end."', "fight until the end.", "Jane Doe"),
     ('"Why are you here without answers?" pressed Jane Doe, a federal judge.', "Why are you here without answers?",
      "Jane Doe"),
     # someone described by whose they are (real copy: "Abrego Garcia's lawyer argued in court records that ...")
