@@ -703,6 +703,20 @@ class ActorFinder:
             return
         if len(run) == 2 and run[1].base == "Administration" and self._president(run[0].base):
             return
+        # "(Secretary of the) Department of Homeland Security Alejandro Mayorkas": an organization, then a person
+        # whose first name is known, in one run of capitals
+        for k in range(len(run) - 3, 0, -1):
+            name = run[k + 1:]
+            if (run[k].base in ORG_HEADS or run[k].text in DEPARTMENTS) and 2 <= len(name) <= 3 \
+                    and name[0].text in FIRST_NAMES_M | FIRST_NAMES_F and self._valid_name(name) and not in_quote:
+                self.classify(run[:k + 1], para_index, p_start)
+                organization = self._known_words(_words(text, run[:k + 1]))
+                if organization is not None and organization.evidence is None:
+                    organization.evidence = (run[0].start, run[k].end)
+                person = self.person(_words(text, name), name, in_quote)
+                if person is not None and person.evidence is None:
+                    person.evidence = (name[0].start, name[-1].end - (2 if name[-1].possessive else 0))
+                return
         heads = {t.base for t in run}
         if run[-1].base in FACILITY_HEADS or (heads & FACILITY_HEADS and run[-1].base in ("Centre", "Center", "Unit")):
             if not in_quote:

@@ -43,7 +43,8 @@ SPEECH_VERBS = (
     "emphasized|emphasised|cautioned|complained|observed|remarked|joked|quipped|vowed|promised|pledged|boasted|"
     "claimed|claims|alleged|admitted|concluded|objected|protested|repeated|shouted|answered|confirmed|denied|"
     "recounted|mused|ruled|rules|wrote|labeled|labelled|dubbed|branded|termed|pressed|demanded|wondered|"
-    "pointed out|points out"
+    "pointed out|points out|asserted|asserts|" + r"(?<=, )(?:saying|arguing|asserting|warning|adding|noting|insisting|"
+    "claiming|stressing|explaining|calling)"
 )
 INVERTABLE = {"said", "says", "added", "adds", "asked", "asks", "replied", "wrote", "writes", "continued",
               "explained", "noted", "recalled", "told", "declared", "stated", "countered", "responded", "insisted",
@@ -446,6 +447,12 @@ class Attributor:
             if np:
                 return Record(v_start, v_end, verb, np[0], np[1], np[2], True, f"according to {np[3]}")
             return Record(v_start, v_end, verb, None, None, None, False, "according to (unresolved)")
+        if verb.endswith("ing") and verb != "as saying":
+            # "The ACLU filed a brief on Monday, arguing that '...'": the subject of the sentence's main clause
+            np = self.sentence_subject(para, v_start, seg_start)
+            if np:
+                return Record(v_start, v_end, verb, np[0], np[1], np[2], True, f"{np[3]} ..., {verb}")
+            return Record(v_start, v_end, verb, None, None, None, False, f"{verb} (no subject)")
         np = self.np_before(v_start, seg_start, para)
         audience = []
         if verb in ("told", "tells"):
@@ -548,6 +555,17 @@ class Attributor:
             return best[0], best[1], None, best[3]
         speaker = self.resolve(best[2], para, best[0])
         return best[0], best[1], speaker, best[3]
+
+    def sentence_subject(self, para: int, pos: int, seg_start: int):
+        """The subject of the sentence holding pos, when it opens the sentence (after at most "On Monday, the"):
+        (start, end, speaker, words), or None."""
+        s_start = self.sentence_start(para, pos, seg_start)
+        for start, end, resolver, words in sorted(self.candidates(para, s_start, pos), key=lambda c: (c[0], -c[1])):
+            if re.fullmatch(r"(?:(?:But|And|Yet|Still|So)\s+)?(?:[^,.;\"“”]{0,40},\s*)?(?:[Tt]he\s+)?",
+                            self.text[s_start:start]):
+                return start, end, self.resolve(resolver, para, start), words
+            break
+        return None
 
     def np_after(self, v_end: int, seg_end: int, para: int, allow_pronoun=True):
         hi = min(seg_end, v_end + 160)

@@ -179,6 +179,14 @@ def test_markdown_page_navigation_and_share_links_are_removed(drafts):
     ('Mayor Jane Doe and Governor John Roe said "We will appeal."', "We will appeal.", "unknown"),
     ('"We will appeal," Jane Doe and John Roe said.', "We will appeal,", "unknown"),
     ('"We will appeal," said Jane Doe and John Roe, lawyers for the city.', "We will appeal,", "unknown"),
+    # a participle after the main clause speaks for its subject (real copy: "The American Bar Association filed a
+    # brief ..., asserting that '...'", "But Alito disagreed, saying that the majority ignored a 'major precedent'")
+    ('The ACLU filed a brief on Monday, arguing that "the law is clear."', "the law is clear.",
+     "American Civil Liberties Union"),
+    ('But Mayor Jane Doe disagreed, saying that the council ignored "the evidence."', "the evidence.", "Jane Doe"),
+    ('Mayor Jane Doe asserted that "the storm is coming."', "the storm is coming.", "Jane Doe"),
+    ('The council met Mayor Jane Doe and Governor John Roe on Monday, saying "we are ready."', "we are ready.",
+     "unknown"),
     # two quotations joined by "and" after one attribution
     ('Senator Ted Cruz called the decision "lawless" and "contrary to the oath."', "contrary to the oath.", "Ted Cruz"),
     ('Senator Ted Cruz called it "lawless" and Mayor Jane Doe said "fine."', "fine.", "Jane Doe"),
@@ -297,6 +305,18 @@ def test_a_bylines_outlet_is_the_publisher_not_an_author(byline, authors, publis
     from graph.extract_text import split_byline
 
     assert split_byline(byline) == (authors, publisher)
+
+
+def test_an_organization_and_a_name_in_one_run_of_capitals(tmp_path):
+    """Real copy: "Secretary of the Department of Homeland Security Alejandro Mayorkas" made an organization named
+    "Department of Homeland Security Alejandro Mayorkas"."""
+    source = write(tmp_path, "Officials weigh new rule\n\nJune 30, 2023\n\nLast week, Secretary of the Department of "
+                   "Homeland Security Alejandro Mayorkas welcomed the U.S. order.\n")
+    out = extract_to(tmp_path, source, "tiny-story")
+    actors = {a["name"]: a["type"] for a in annotation(out)["actors"]}
+    assert actors["Alejandro Mayorkas"] == "Person"
+    assert actors["United States Department of Homeland Security"] == "Organization"
+    assert not [name for name in actors if "Mayorkas" in name and name != "Alejandro Mayorkas"]
 
 
 def test_a_british_story_keeps_its_own_supreme_court(tmp_path):
