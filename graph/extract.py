@@ -418,15 +418,15 @@ class Writer:
                 e(f"    - {yq(note)}")
         if c.tags:
             e(f"  tags: {_flow(yq(t) for t in c.tags)}")
-        if c.caption and d.text.count(c.caption) == 1:
+        times = d.text.count(c.caption) if c.caption else 0
+        if times == 1:
             e("  image:")
             e(f"    caption: {yq(c.caption)}")
             if c.credit:
                 e(f"    credit: {yq(c.credit)}")
-        elif c.caption and c.caption in d.text:
+        elif times > 1:
             # the format anchors a caption by its words alone: a page that repeats them cannot say which
-            e(f"  # check: the image caption {yq(c.caption)} occurs {d.text.count(c.caption)} times in article.txt;"
-              " not recorded")
+            e(f"  # check: the image caption {yq(c.caption)} occurs {times} times in article.txt; not recorded")
 
     def actor(self, actor: Actor):
         e = self.emit

@@ -111,6 +111,9 @@ UNNAMED_TAIL = re.compile(r"\s+(?:for|of|at|with|from|in|close to|familiar with)
 SENTENCE_BREAK = re.compile(r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|No|vs))(?<!\b(?:Mrs|Sen|Rep|Gov|Gen|Col|Sgt|"
                             r"Adm|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Inc|Ltd))(?<!\b(?:Capt|Prof|Sept|"
                             r"Corp))[.!?](?=\s+[A-Z0-9\"“‘'(])")
+# what may stand before a sentence's subject: "On Friday, the ACLU said", "The ACLU said"
+SUBJECT_OPENING_RE = re.compile(r"(?:[^,.;\"“”]{0,40},\s*)?(?:[Tt]he\s+)?")
+MAIN_SUBJECT_OPENING_RE = re.compile(r"(?:(?:But|And|Yet|Still|So)\s+)?" + SUBJECT_OPENING_RE.pattern)  # "But Alito"
 QUOTED_SENTENCE_END = re.compile(r"[.!?][\"”’']\s+(?=[A-Z])")
 DATE_PHRASE_RE = re.compile(
     r"\b(?:(?:on|last|this|late|early|earlier this)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
@@ -561,8 +564,7 @@ class Attributor:
         (start, end, speaker, words), or None."""
         s_start = self.sentence_start(para, pos, seg_start)
         for start, end, resolver, words in sorted(self.candidates(para, s_start, pos), key=lambda c: (c[0], -c[1])):
-            if re.fullmatch(r"(?:(?:But|And|Yet|Still|So)\s+)?(?:[^,.;\"“”]{0,40},\s*)?(?:[Tt]he\s+)?",
-                            self.text[s_start:start]):
+            if MAIN_SUBJECT_OPENING_RE.fullmatch(self.text[s_start:start]):
                 return start, end, self.resolve(resolver, para, start), words
             break
         return None
@@ -807,7 +809,7 @@ class Attributor:
             # statement", "The company that represents Jane Doe issued a statement"
             subject = before[-1]
             opening = self.text[self.sentence_start(number, subject.phrase_start, p_start):subject.phrase_start]
-            return subject.actor if re.fullmatch(r"(?:[^,.;\"“”]{0,40},\s*)?(?:[Tt]he\s+)?", opening) else None
+            return subject.actor if SUBJECT_OPENING_RE.fullmatch(opening) else None
         return None
 
     def resolve_org_noun(self, noun: str, para: int, pos: int) -> str | None:
