@@ -261,6 +261,10 @@ SPEECH_VERBS_FOR_NAMES = (r"said|says|told|tells|added|adds|asked|wrote|writes|n
                           r"warned|explained|declared|stated|replied|responded|called|urged|announced|testified|"
                           r"reiterated|acknowledged|countered|recalled|ruled|contended|maintained|posted|tweeted|"
                           r"pointed out|pressed")
+# a person's kin, or an age in apposition ("Kilmar Abrego Garcia, 29,"): a name is a person's when the text says
+# either anywhere of it, or of its last two words ("Abrego Garcia's wife"), whatever its first name
+KIN_NOUNS = (r"wife|husband|widow|widower|son|sons|daughter|daughters|mother|father|parents|brother|brothers|"
+             r"sister|sisters|children|family|fiancée|fiancé|grandmother|grandfather")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -904,6 +908,10 @@ class ActorFinder:
         surname = self._surname(name_tokens)
         if surname and surname != name_words:
             self.reg.aliases.setdefault(surname, actor.id)
+        bases = [t.base for t in name_tokens if t.base not in ("Jr", "Sr", "II", "III", "IV")]
+        if len(bases) >= 3 and bases[-2].lower() not in NAME_PARTICLES:
+            # "Kilmar Abrego Garcia", then "Abrego Garcia": the last two words name the same person again
+            self.reg.aliases.setdefault(" ".join(bases[-2:]), actor.id)
         return actor
 
     def _surname(self, name_tokens: list[Token]) -> str | None:
@@ -976,11 +984,28 @@ class ActorFinder:
             self.maybe_place(run)
             return
         if evidence is None:
+            evidence = self._person_elsewhere(name_tokens)
+        if evidence is None:
             return
         person = self.person(words, name_tokens, False)
         if person is None:
             return
         self.person_role(run, person)
+
+    def _person_elsewhere(self, name_tokens: list[Token]) -> str | None:
+        """Evidence anywhere in the text that these words name a person whose first name we do not know: an age
+        in apposition to them ("Kilmar Abrego Garcia, 29,") or kin of theirs ("Abrego Garcia's wife", the last two
+        words of a longer name, as news copy names someone again)."""
+        words = [t.base for t in name_tokens]
+        if len(words) < 2:
+            return None
+        forms = [" ".join(words)] + ([" ".join(words[-2:])] if len(words) >= 3 else [])
+        names = "|".join(re.escape(form) for form in forms)
+        if re.search(r"(?<![\w-])(?:" + names + r"),\s+(?:aged?\s+)?\d{1,3},", self.text):
+            return "age in apposition"
+        if re.search(r"(?<![\w-])(?:" + names + r")['’]s?\s+(?:" + KIN_NOUNS + r")\b", self.text):
+            return "kin"
+        return None
 
     def person_role(self, run: list[Token], person: Actor):
         """A role before the name ("ACLU attorney Lee Gelernt"): the post, the organization, the evidence."""

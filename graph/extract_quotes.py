@@ -46,8 +46,9 @@ SPEECH_VERBS = (
     "pointed out|points out|asserted|asserts|" + r"(?<=, )(?:saying|arguing|asserting|warning|adding|noting|insisting|"
     "claiming|stressing|explaining|calling)"
 )
+# (not "told": '"...," told an attorney' has the one told after it, never the speaker)
 INVERTABLE = {"said", "says", "added", "adds", "asked", "asks", "replied", "wrote", "writes", "continued",
-              "explained", "noted", "recalled", "told", "declared", "stated", "countered", "responded", "insisted",
+              "explained", "noted", "recalled", "declared", "stated", "countered", "responded", "insisted",
               "warned", "argued", "acknowledged", "answered", "cautioned", "pressed", "demanded", "wondered"}
 # verbs that are often not speech ("denied a request", "confirmed the appointment", "announced a plan"): a
 # quotation later in their sentence is theirs only when nothing opens a clause of its own before it
@@ -87,6 +88,9 @@ TITLE_NP_RE = re.compile(r"\b[Tt]he\s+((?:(?:former|then|acting|deputy|vice|top|
                          + ORG_NOUNS + "|" + DOCUMENT_NOUNS + r"))\b(?!['’]s|\s+(?:of|for)\b)")
 NON_SPEAKERS = ("State", "Place", "Facility")     # a place never speaks; a country only as its government
 PRONOUN_RE = re.compile(r"\b(he|she|He|She|they|They|I|we|We)\b")
+# what follows the subject of a reported clause, not an inverted attribution ('"...," said he.')
+REPORTED_SUBJECT_RE = re.compile(r"\s+(?:[\"“‘']|(?:would|will|was|were|is|are|had|has|have|did|does|do|could|"
+                                 r"should|can|might|may|must|wanted|wants|thought|believed|hoped|knew)\b)")
 COLLECTIVE_RE = re.compile(
     r"\b((?:(?:[Oo]ther|[Ss]ome|[Mm]any|[Ss]everal|[Ff]oreign|[Ss]enior|[Ff]ederal|[Ll]ocal|[Ss]tate|U\.S\.|"
     r"[Aa]dministration|[Gg]overnment|[Ii]mmigration|[Ll]egal|[Hh]uman rights|[Cc]ivil rights|[Tt]he|[Tt]hose|"
@@ -464,8 +468,16 @@ class Attributor:
                 audience = [target[2]]
         if np:
             return Record(v_start, v_end, verb, np[0], np[1], np[2], True, f"{np[3]} {verb}", audience)
+        if re.search(r"\band\s+$", text[max(seg_start, v_start - 5):v_start]):
+            # "Leavitt called him "a gang member" and said he ...": the subject of the sentence said it (a quotation
+            # may stand between them, so the record spans the verb alone, as rules 2 and 3 look for it there)
+            np = self.sentence_subject(para, v_start, self.paragraphs[para][0])
+            if np:
+                return Record(v_start, v_end, verb, v_start, v_start, np[2], True, f"{np[3]} ... and {verb}", audience)
         if verb in INVERTABLE:
             np = self.np_after(v_end, seg_end, para)
+            if np and REPORTED_SUBJECT_RE.match(text, np[1]) and PRONOUN_RE.fullmatch(np[3]):
+                np = None     # "said he would", 'said he "will not ..."': he is who the words are about
             if np:
                 return Record(v_start, v_end, verb, np[0], np[1], np[2], True, f"{verb} {np[3]}", audience)
             if re.match(r"\s+(?:an?|one|another|two|three|several)\s+[a-z]", text[v_end:v_end + 20]):
@@ -911,6 +923,10 @@ class Attributor:
                                   and not self.embedded(r, quote.open_mark)]
                     if candidates:
                         record, how = candidates[-1], "earlier in the sentence"
+                    elif previous is not None and self._same_reported_sentence(para, previous, quote, floor):
+                        # 'Leavitt said the judge should "contact" the president "because we ..."': the words of
+                        # the quotation before it go on, with no one else said to speak between them
+                        record, how = previous.record, "earlier in the sentence"
                     else:
                         for mention in self.mentions_in(para, floor, quote.open_mark):
                             if not mention.in_quote and \
@@ -973,6 +989,18 @@ class Attributor:
             quote.audience = list(previous.audience)
             quote.inherited_from = previous.index
             quote.record = previous.record if hasattr(previous, "record") else None
+
+    def _same_reported_sentence(self, para: int, previous: Quote, quote: Quote, floor: int) -> bool:
+        """Whether the quotation before this one, in the same sentence, was said by a verb earlier in it that this
+        one may share: nobody else is said to speak between them, nor does a clause of its own open."""
+        record = getattr(previous, "record", None)
+        if record is None or not record.resolved or not record.speaker or record.last > previous.open_mark:
+            return False
+        if not (previous.how or "").startswith("earlier in the sentence"):
+            return False
+        if self.sentence_start(para, quote.open_mark, self.paragraphs[para][0]) > record.first:
+            return False
+        return not self.speech_with_subject(para, floor, quote.open_mark) and not self.embedded(record, quote.open_mark)
 
     def embedded(self, record: Record, open_mark: int) -> bool:
         """Whether the quotation sits in a clause of its own after a verb that need not be speech: "Judge Boasberg

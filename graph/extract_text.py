@@ -246,6 +246,17 @@ def _html_unescape(text: str) -> str:
     return html.unescape(text)
 
 
+_LINE_END = re.compile(r"[.!?…][\"”’')\]]*\s*$")
+
+
+def _lines_are_paragraphs(lines: list[str]) -> bool:
+    """Copy pasted from a web page often puts one paragraph per line with no blank line between: lines that each
+    end a sentence and run long (over 100 characters on average) are paragraphs, not a hard-wrapped one."""
+    lines = [line for line in lines if line.strip()]
+    return len(lines) >= 2 and all(_LINE_END.search(line) for line in lines[:-1]) \
+        and sum(len(line) for line in lines) / len(lines) > 100
+
+
 def markdown_blocks(text: str) -> tuple[list[Block], list[str]]:
     """Split Markdown (or plain text, which is Markdown without markup) into blocks."""
     notes: list[str] = []
@@ -262,7 +273,10 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[str]]:
 
         def flush():
             if pending:
-                items.append(("para", "\n".join(pending), 0))
+                if _lines_are_paragraphs(pending):
+                    items.extend(("para", line, 0) for line in pending)
+                else:
+                    items.append(("para", "\n".join(pending), 0))
                 pending.clear()
 
         for index, line in enumerate(lines):

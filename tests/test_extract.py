@@ -238,6 +238,21 @@ NOUNS_AND_GROUPS = [
     # "the official": the one person named so far in the paragraph; with two, unknown
     ('Mayor Jane Doe toured the jail. "It is full," said the official.', "It is full,", "Jane Doe"),
     ('Mayor Jane Doe met Governor John Roe. "It is full," said the official.', "It is full,", "unknown"),
+    # a second verb of the sentence's subject, with a quotation between them (real copy: "Leavitt earlier this
+    # week called Abrego Garcia a member of the 'brutal and vicious' MS-13 gang and said he 'will not be returning
+    # to our country.'"): "said he" there is not "he said"
+    ('Mayor Jane Doe on Monday called John Roe a member of a "brutal" gang and said he "will not be back."',
+     "will not be back.", "Jane Doe"),
+    ('Mayor Jane Doe on Monday called John Roe a member of a "brutal" gang and said he "will not be back."',
+     "brutal", "Jane Doe"),
+    # "told" has the one told after it (real copy: '"This was an illegal act," Xinis told an attorney for the
+    # Justice Department', Xinis never named in full, made the attorney the speaker)
+    ('"This is wrong," Xandor told an attorney for the city.', "This is wrong,", "unknown"),
+    # a second quotation going on with the words of the first, no one else said to speak between them
+    ('Mayor Jane Doe said the judge should "call" the governor "because we have no say here."',
+     "because we have no say here.", "Jane Doe"),
+    ('Mayor Jane Doe said the plan was "a mess" while Governor John Roe called it "a success."', "a success.",
+     "John Roe"),
 ] + MADE_BY + NOUNS_AND_GROUPS)
 def test_attribution_patterns(tmp_path, body, quote, speaker):
     assert quick(tmp_path, body)[quote] == speaker
@@ -257,6 +272,43 @@ def test_organization_names_with_for_and_to(tmp_path, sentence, organization):
     out = extract_to(tmp_path, source, "tiny-story")
     found = {a["name"] for a in annotation(out)["actors"] if a["type"] == "Organization"} - {"Associated Press"}
     assert found == ({organization} if organization else set())
+
+
+@pytest.mark.parametrize("evidence", [
+    "The city has cast Teodoro Ulloa Reyes, 31, as a gang member.",
+    "Ulloa Reyes's wife joined supporters at a rally.",
+])
+def test_a_name_with_an_unknown_first_name_is_a_person_when_the_text_says_so(tmp_path, evidence):
+    """Real copy: the man a story was about, "Kilmar Abrego Garcia", then "Abrego Garcia", was no actor at all: his
+    first name is in no list and nothing next to his name said person. An age in apposition or his kin does."""
+    source = write(tmp_path, "Man deported in error\n\nApril 4, 2025\n\nThe agency deported Teodoro Ulloa Reyes "
+                   f"last month.\n\n{evidence}\n\n\"I did nothing wrong,\" Ulloa Reyes said.\n")
+    out = extract_to(tmp_path, source, "tiny-story")
+    actors = {a["name"]: a for a in annotation(out)["actors"]}
+    assert actors["Teodoro Ulloa Reyes"]["type"] == "Person"
+    assert "Ulloa Reyes" in actors["Teodoro Ulloa Reyes"]["aliases"]
+    assert speakers(out) == {"I did nothing wrong,": actors["Teodoro Ulloa Reyes"]["id"]}
+
+
+def test_a_name_with_an_unknown_first_name_and_no_evidence_stays_out(tmp_path):
+    source = write(tmp_path, "Man deported in error\n\nApril 4, 2025\n\nThe agency deported Teodoro Ulloa Reyes "
+                   "last month. Ulloa Reyes was held in Texas.\n")
+    out = extract_to(tmp_path, source, "tiny-story")
+    assert not [a for a in annotation(out)["actors"] if "Reyes" in a["name"]]
+
+
+def test_one_paragraph_per_line_as_pasted_from_a_web_page(tmp_path):
+    """Copy pasted from a page often has one paragraph per line and no blank lines: it was read as one paragraph
+    (a pronoun then looked for its person across the whole article); a hard-wrapped paragraph stays one."""
+    source = write(tmp_path, "Officials weigh new rule\n\nMarch 5, 2025\n\nMayor Jane Doe spoke to reporters "
+                   "outside the courthouse on Monday about the ruling, the appeal and what the city will do next. \n"
+                   "Governor John Roe, who met her later in the week at the capitol with the council, said the state "
+                   "would wait for the court.\n\"We will appeal,\" she said, standing beside the lawyers of the city "
+                   "and the members of the council.\n\nThis short line is wrapped\nby hand at a narrow width.\n")
+    out = extract_to(tmp_path, source, "tiny-story")
+    text = (out / "article.txt").read_text(encoding="utf-8")
+    assert "next.\n\nGovernor John Roe" in text and "court.\n\n\"We will" in text
+    assert "This short line is wrapped\nby hand" in text or "This short line is wrapped by hand" in text
 
 
 def test_a_title_case_headline_makes_no_person_and_he_added_is_the_one_just_quoted(tmp_path):
