@@ -66,7 +66,8 @@ def prepare(directories: list[Path], ontology: Ontology, workers: int | None = N
 
 def build(directories: list[Path] | None = None, store_spec: str | Path = "out", ontology: Ontology | None = None,
           html: bool | None = True, prune: bool | None = None, force: bool = False, trig: bool | None = None,
-          workers: int | None = None, quiet: bool = True, reason: bool = False) -> BuildReport:
+          workers: int | None = None, quiet: bool = True, reason: bool = False,
+          listings: bool = False) -> BuildReport:
     """Build the graph. ``prune`` removes article graphs whose folder is gone (default: when building all).
 
     Incremental: an article whose input hash (its text, its annotation, the ontology version) is the one its
@@ -74,7 +75,9 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
     When the ontology files change, every article is validated and written again. ``html`` and ``trig``:
     True writes graph.html / graph.trig beside an on-disk store, False does not, None writes them while the
     store holds at most EXPORT_LIMIT triples (exporting a million triples takes longer than adding an article).
-    ``quiet=False`` shows progress bars on stderr for long runs.
+    ``quiet=False`` shows progress bars on stderr for long runs. The listings of the queries that list everything
+    (graph/listings.py) are kept up to date when the build writes a few articles, dropped when it writes many;
+    ``listings=True`` makes every one of them at the end (otherwise the first query after a full build does).
     """
     import time
 
@@ -111,8 +114,24 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         bar.close()
         report.seconds["prepare"] = time.perf_counter() - started
         written = time.perf_counter()
+        from . import listings as listed
+        from .queries import named_queries
+
+        prefix = str(GR["article/"])
+        pruning = prune if prune is not None else all_articles
+        gone = [name for name in sorted(stored) if pruning and str(name).startswith(prefix)
+                and str(name)[len(prefix):] not in slugs]
+        keeper = listed.Maintainer(store, named_queries(ontology))
+        if force or ontology_changed or len(prepared) + len(gone) > listed.MAINTAIN_AT_MOST:
+            keeper.drop()
         bar = Progress(len(prepared), "write", enabled=show)
-        store.replace_graphs(((graph_name(p.slug), p.ntriples) for p in prepared), done=lambda name: bar.advance())
+        if keeper.active:
+            for p in prepared:
+                keeper.replace(graph_name(p.slug), p.ntriples)
+                bar.advance()
+        else:
+            store.replace_graphs(((graph_name(p.slug), p.ntriples) for p in prepared),
+                                 done=lambda name: bar.advance())
         bar.close()
         if force or ontology_changed:  # after the articles: a build killed before this leaves the old ontology
             onto = stable_blank_nodes(ontology.graph)  # hash, so the next build still redoes every article
@@ -121,12 +140,9 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
             store.replace_graph(ONTOLOGY_GRAPH, onto)
         report.rebuilt = [p.slug for p in prepared]
         report.written_triples = sum(p.triples for p in prepared)
-        if prune if prune is not None else all_articles:
-            prefix = str(GR["article/"])
-            for name in sorted(stored):
-                if str(name).startswith(prefix) and str(name)[len(prefix):] not in slugs:
-                    store.remove_graph(name)
-                    report.removed.append(str(name)[len(prefix):])
+        for name in gone:
+            keeper.replace(name, None)
+            report.removed.append(str(name)[len(prefix):])
         if reason:
             from .reason import materialise
 
@@ -136,6 +152,12 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
 
             drop_inferred(store)
         store.flush()
+        keeper.finish()  # before the snapshot is published: readers see the listings that answer for it
+        if listings and listed.usable(store):
+            made = time.perf_counter()
+            for query in named_queries(ontology).values():
+                listed.listed_answer(store, query)
+            report.seconds["listings"] = time.perf_counter() - made
         report.seconds["write"] = time.perf_counter() - written
         report.triples = store.triple_count()
         counts = store.query(

@@ -83,11 +83,14 @@ def main():
 @click.option("--force", is_flag=True, help="Rebuild every article even when its inputs did not change.")
 @click.option("--reason", is_flag=True,
               help="Materialise RDFS/OWL-RL entailments (superclasses, superproperties, inverses) into the graph gr:inferred.")
+@click.option("--listings", is_flag=True,
+              help="Also make the listings of the queries that list everything (statements, timeline, positions, "
+                   "contradictions) now, not when first asked (README, Performance).")
 @click.option("--ontology", "ontology_dirs", multiple=True, metavar="DIR",
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Also load this extension folder kept outside the repository (.ttl, *shapes.ttl, queries/). Repeatable.")
 @reports_errors
-def build(article_dirs, store_spec, html, trig, jobs, quiet, force, ontology_dirs, reason):
+def build(article_dirs, store_spec, html, trig, jobs, quiet, force, ontology_dirs, reason, listings):
     """Load article annotations, validate them with SHACL and write the graph.
 
     Reads ARTICLE_DIRS (default: every folder under articles/), each holding article.txt and annotation.yaml,
@@ -106,13 +109,14 @@ def build(article_dirs, store_spec, html, trig, jobs, quiet, force, ontology_dir
         kg build articles/npr-2025-02-05-el-salvador-prisons --store out
         kg build --ontology ~/my-extensions/treaties
         kg build --reason        # then `?x a prov:Agent` finds persons, organizations and states
+        kg build --listings      # a big store: `kg query statements` answers from its listing at once
     """
     from .build import build as run_build
     from .ontology import Ontology
 
     ontology = Ontology(extra_extension_dirs=list(ontology_dirs))
     report = run_build(list(article_dirs) or None, store_spec, ontology=ontology, html=html, force=force,
-                       reason=reason, trig=trig, workers=jobs, quiet=quiet)
+                       reason=reason, trig=trig, workers=jobs, quiet=quiet, listings=listings)
     if quiet:
         return
     click.echo(f"built {len(report.articles)} article(s) ({len(report.rebuilt)} rebuilt"
@@ -127,7 +131,8 @@ def build(article_dirs, store_spec, html, trig, jobs, quiet, force, ontology_dir
         click.echo(f"  note: {note}")
     seconds = report.seconds
     click.echo(f"  time: {seconds.get('total', 0):.1f} s (prepare {seconds.get('prepare', 0):.1f} s, "
-               f"write {seconds.get('write', 0):.1f} s, export {seconds.get('export', 0):.1f} s)")
+               f"write {seconds.get('write', 0):.1f} s, export {seconds.get('export', 0):.1f} s"
+               + (f", listings {seconds['listings']:.1f} s" if "listings" in seconds else "") + ")")
 
 
 @main.command()

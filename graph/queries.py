@@ -270,6 +270,14 @@ def execute(store, query: NamedQuery, bindings: dict | None = None):
     """
     from .store import QueryError
 
+    if not bindings:
+        from .listings import listed_answer
+
+        result = listed_answer(store, query)  # a query that lists everything, answered from its listing
+        if result is not None:
+            if query.params and result.variables:
+                result.variables = [v for v in result.variables if v not in query.params]
+            return result
     text, bindings = bound_text(query, bindings)
     try:
         result = store.query(text, bindings)

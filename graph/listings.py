@@ -1,0 +1,528 @@
+"""Listings: the whole-store answers of the named queries that list everything, kept beside an embedded store and
+brought up to date by each build, so that asking them again costs a read, not a query.
+
+At a million triples ``statements`` (every quotation, 30,000 rows) takes about 6 s in Oxigraph, and ``timeline``,
+``contradictions`` and ``positions`` 3-4 s each: the time goes into looking up some fifteen triples per row, not into
+the storage (measured: the same data in memory is not faster). A query whose header has a line
+
+    # Listing: KEY PATH
+
+is answered, when it is asked with no parameter on an embedded store, from its listing: its rows grouped by the
+value of the variable KEY, which every row binds (a statement's article, a position's action, a timeline item).
+The listing is exact, never an approximation:
+
+* **Which store it answers for.** It records a *token*, a hash of every graph's ``kg:inputHash`` (each article graph
+  and the ontology graph carry one; ``kg build`` is what writes them). A store whose token differs (another build,
+  another snapshot) is asked the query itself. A store with ``gr:inferred`` (``kg build --reason``) is always asked
+  the query itself. The query's text is part of the record too: an edited ``.rq`` file is not answered from rows
+  made by the old one.
+* **What a build changes.** The first time a query is asked after a full build, the store answers it and the rows
+  are kept (``kg query`` writes them; ``kg build --listings`` makes them in the build). A later build that writes a
+  few articles keeps the listing up to date: for each article graph it replaces, it finds the triples the union of
+  the graphs loses or gains (a triple another article also holds does not change), and the KEY values whose rows can
+  read them: PATH is a SPARQL property path from a KEY value to every node whose own triples the query reads
+  (``statements``: the article, its statements, their anchors and selectors, speakers, occasions, audiences and
+  topics), so a changed triple matters to the KEY values from which PATH reaches its subject, looked up before the
+  write for the triples lost and after it for those gained. Only triples whose predicate the query names can
+  matter (the queries here never use a variable predicate). The rows of those KEY values are asked again (the query
+  with a VALUES block on KEY, a few milliseconds) and replace theirs, and the listing takes the store's new token.
+  A build that rewrites many articles (over MAINTAIN_AT_MOST), or changes the ontology, drops the listings instead.
+* **Crashes and readers.** The listings live in ``DIR/listings.sqlite`` (SQLite: each update is one transaction).
+  The build updates them after writing the store and before publishing its snapshot, so a reader sees a listing
+  whose token is its snapshot's, or asks the query itself.
+
+The rows come back in the query's ORDER BY, sorted here as graph/ordering.py sorts them (rows equal on every key
+in the order they were kept). tests/test_listings.py checks on random sequences of builds that every listing gives
+the rows the query gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+
+from . import ordering, sparqltext
+from .ns import INFERRED_GRAPH
+
+DB_FILE = "listings.sqlite"
+MAINTAIN_AT_MOST = 200  # articles written or removed in one build; more, and the listings are dropped (made again
+#                         when asked): asking a few hundred articles' rows again costs as much as the whole query
+LISTING_RE = re.compile(r"^#\s*Listing:\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<path>\S.*?)\s*$", re.M)
+_PREFIX_RE = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.I)
+_PNAME_RE = re.compile(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:([A-Za-z_][\w.-]*)")
+_IRI_RE = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+@dataclass
+class Spec:
+    """What a query's ``# Listing:`` line says, and what follows from its text."""
+
+    name: str
+    key: str
+    path: str
+    text: str            # the text that runs with no parameter (graph/queries.py bound_text)
+    plan: ordering.Plan  # the text without its ORDER BY, the sort keys, the columns added for them
+    predicates: frozenset  # the IRIs the query names (rdf:type for `a`): only triples with these can matter
+    prologue: str        # the query's PREFIX lines, for the path
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(f"{self.key}\n{self.path}\n{self.text}".encode()).hexdigest()[:32]
+
+
+def spec(query) -> Spec | None:
+    """The listing of a named query (graph/queries.py NamedQuery), or None when it has none or it cannot be kept."""
+    header = []
+    for line in query.text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            break
+        header.append(line)
+    found = LISTING_RE.search("\n".join(header))
+    if found is None:
+        return None
+    from .queries import bound_text
+
+    text, _ = bound_text(query, {})
+    plan = ordering.plan(text)
+    if plan is None or not re.search(rf"[?$]{found.group('key')}\b", text):
+        return None
+    prefixes = dict(_PREFIX_RE.findall(text))
+    blanked_comments = re.sub(r"#[^\n]*", " ", text)
+    predicates = {iri for iri in _IRI_RE.findall(blanked_comments)}
+    for prefix, local in _PNAME_RE.findall(_IRI_RE.sub(" ", blanked_comments)):
+        if prefix in prefixes:
+            predicates.add(prefixes[prefix] + local)
+    predicates.add(RDF_TYPE)
+    prologue = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in prefixes.items())
+    return Spec(query.name, found.group("key"), found.group("path"), text, plan, frozenset(predicates), prologue)
+
+
+def specs(named: dict) -> dict[str, Spec]:
+    found = {}
+    for name, query in named.items():
+        listing = spec(query)
+        if listing is not None:
+            found[name] = listing
+    return found
+
+
+# -- the store side -------------------------------------------------------------------------------------------
+def usable(store) -> bool:
+    """Listings are kept for an embedded store on disk (not memory:, not a server)."""
+    from .store import OxigraphStore
+
+    return isinstance(store, OxigraphStore) and store.directory is not None
+
+
+def token(store) -> str | None:
+    """The hash of every graph's kg:inputHash; None when the store holds gr:inferred (never answered here)."""
+    if store.has_graph(INFERRED_GRAPH):
+        return None
+    hashes = sorted((str(name), value) for name, value in store.input_hashes().items())
+    if not hashes:
+        return None
+    return hashlib.sha256(json.dumps(hashes).encode()).hexdigest()[:32]
+
+
+def _run(store, text: str):
+    return store.store.query(text, use_default_graph_as_union=not store.deduplicated)
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _encode(term):
+    """A cell as one string (hashable, and quick to read back): I<iri>, S<string>, L<lang>@<text>, T<datatype> <text>."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return "I" + term.value
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"L{term.language}@{term.value}"
+        if term.datatype.value == _XSD_STRING:
+            return "S" + term.value
+        return f"T{term.datatype.value} {term.value}"
+    raise _Unlisted  # a blank node: Oxigraph orders it by an internal id, which a listing cannot keep
+
+
+class _Unlisted(Exception):
+    pass
+
+
+def _to_ox(cell: str):
+    kind, body = cell[0], cell[1:]
+    if kind == "I":
+        return ox.NamedNode(body)
+    if kind == "S":
+        return ox.Literal(body)
+    if kind == "L":
+        language, _, value = body.partition("@")
+        return ox.Literal(value, language=language)
+    datatype, _, value = body.partition(" ")
+    return ox.Literal(value, datatype=ox.NamedNode(datatype))
+
+
+def _to_rdflib(cell: str):
+    """What graph/store.py from_ox makes of the same term."""
+    kind, body = cell[0], cell[1:]
+    if kind == "I":
+        return URIRef(body)
+    if kind == "S":
+        return Literal(body)
+    if kind == "L":
+        language, _, value = body.partition("@")
+        return Literal(value, lang=language)
+    datatype, _, value = body.partition(" ")
+    return Literal(value, datatype=URIRef(datatype), normalize=False)
+
+
+def rows_by_key(store, listing: Spec, keys: list | None = None) -> tuple[list[str], dict[str, list]] | None:
+    """The query's rows (unsorted, every column of its plan), grouped by the KEY value (N-Triples text); only the
+    rows of ``keys`` (pyoxigraph terms) when given. None when a row holds a blank node or no KEY value."""
+    text = listing.plan.text
+    if keys is not None:
+        text = bind_keys(text, listing.key, keys)
+    answer = _run(store, text)
+    variables = [v.value for v in answer.variables]
+    grouped: dict[str, list] = {}
+    try:
+        for solution in answer:
+            row = [_encode(solution[name]) for name in variables]
+            key = solution[listing.key]
+            if key is None:
+                return None
+            grouped.setdefault(str(key), []).append(row)
+    except _Unlisted:
+        return None
+    return variables, grouped
+
+
+def bind_keys(text: str, key: str, keys: list) -> str:
+    """The query with KEY bound to ``keys``: at each ``#given KEY:`` line of the query (inside each branch of a
+    UNION, where Oxigraph starts from it), or by a VALUES block opening the WHERE group."""
+    block = f"VALUES ?{key} {{ {' '.join(str(k) for k in keys)} }}"
+    given = re.compile(rf"^(?P<indent>[ \t]*)#given {re.escape(key)}:(?P<pattern>[^\n]*)$", re.M)
+    if given.search(text):
+        return given.sub(lambda m: f"{m.group('indent')}{block} {m.group('pattern').strip()}", text)
+    start, _ = sparqltext.where_group(sparqltext.blank(text))
+    return f"{text[:start + 1]}\n  {block}{text[start + 1:]}"
+
+
+def affected(store, listing: Spec, subjects: set) -> set:
+    """The KEY values from which the listing's PATH reaches one of ``subjects`` (pyoxigraph terms) now."""
+    if not subjects:
+        return set()
+    found = set()
+    ordered = sorted(subjects, key=str)
+    for start in range(0, len(ordered), 500):
+        values = " ".join(str(s) for s in ordered[start:start + 500])
+        text = (f"{listing.prologue}\nSELECT DISTINCT ?key WHERE {{ VALUES ?node {{ {values} }} "
+                f"?key {listing.path} ?node }}")
+        found.update(solution["key"] for solution in _run(store, text))
+    return found
+
+
+def answer(store, listing: Spec, variables: list[str], rows: list[list]):
+    """A graph.store.Result from listed rows (sorted by the query's ORDER BY, the sort-only columns dropped), or
+    None when they cannot be sorted exactly."""
+    from .store import Result
+
+    plan = listing.plan
+    key_columns = [variables.index(name) for name, _ in plan.keys]
+    as_ox: dict = {None: None}
+    keyed = []
+    for index, row in enumerate(rows):
+        cells = []
+        for column in key_columns:
+            cell = row[column]
+            term = as_ox.get(cell)
+            if term is None and cell is not None:
+                term = as_ox[cell] = _to_ox(cell)
+            cells.append(term)
+        cells.append(index)
+        keyed.append(cells)
+    if not ordering.sort_rows(keyed, [(position, desc) for position, (_, desc) in enumerate(plan.keys)]):
+        return None
+    terms: dict = {None: None}
+    shown = [(i, name) for i, name in enumerate(variables) if name not in plan.hidden]
+    out = []
+    for cells in keyed:
+        row = rows[cells[-1]]
+        record = {}
+        for i, name in shown:
+            cell = row[i]
+            term = terms.get(cell)
+            if term is None and cell is not None:
+                term = terms[cell] = _to_rdflib(cell)
+            record[name] = term
+        out.append(record)
+    return Result([name for _, name in shown], out)
+
+
+# -- the file ---------------------------------------------------------------------------------------------------
+class Database:
+    """DIR/listings.sqlite: per query its token, text digest and columns; per (query, KEY value) its rows."""
+
+    def __init__(self, directory: Path):
+        self.path = Path(directory) / DB_FILE
+
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if not create and not self.path.exists():
+            return None
+        connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE IF NOT EXISTS listing (name TEXT PRIMARY KEY, token TEXT NOT NULL, "
+                           "digest TEXT NOT NULL, variables TEXT NOT NULL)")
+        connection.execute("CREATE TABLE IF NOT EXISTS part (name TEXT NOT NULL, key TEXT NOT NULL, "
+                           "rows TEXT NOT NULL, PRIMARY KEY (name, key))")
+        return connection
+
+    def read(self, listing: Spec, current: str) -> tuple[list[str], list[list]] | None:
+        """The variables and rows kept for the query when they answer for the store whose token is ``current``."""
+        try:
+            connection = self._connect(create=False)
+        except sqlite3.Error:
+            return None
+        if connection is None:
+            return None
+        try:
+            connection.execute("BEGIN")
+            head = connection.execute("SELECT token, digest, variables FROM listing WHERE name = ?",
+                                      (listing.name,)).fetchone()
+            if head is None or head[0] != current or head[1] != listing.digest:
+                return None
+            rows = []
+            for (text,) in connection.execute("SELECT rows FROM part WHERE name = ?", (listing.name,)):
+                rows.extend(json.loads(text))
+            return json.loads(head[2]), rows
+        except sqlite3.Error:
+            return None
+        finally:
+            connection.close()
+
+    def state(self, listing: Spec) -> str | None:
+        """The token the query's listing answers for (None: none kept, or kept by another text of the query)."""
+        try:
+            connection = self._connect(create=False)
+        except sqlite3.Error:
+            return None
+        if connection is None:
+            return None
+        try:
+            head = connection.execute("SELECT token, digest FROM listing WHERE name = ?", (listing.name,)).fetchone()
+        except sqlite3.Error:
+            return None
+        finally:
+            connection.close()
+        return head[0] if head is not None and head[1] == listing.digest else None
+
+    def variables(self, listing: Spec) -> list[str] | None:
+        try:
+            connection = self._connect(create=False)
+        except sqlite3.Error:
+            return None
+        if connection is None:
+            return None
+        try:
+            head = connection.execute("SELECT variables FROM listing WHERE name = ?", (listing.name,)).fetchone()
+        except sqlite3.Error:
+            return None
+        finally:
+            connection.close()
+        return json.loads(head[0]) if head is not None else None
+
+    def write(self, listing: Spec, token_value: str, variables: list[str], grouped: dict[str, list],
+              replace_keys=None, expected: str | None = None) -> bool:
+        """Keep rows: all of the query's (``replace_keys`` None), or replace those of ``replace_keys`` (when the
+        kept listing answers for ``expected``). One transaction; False when the file cannot be written."""
+        try:
+            connection = self._connect(create=True)
+        except sqlite3.Error:
+            return False
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            if replace_keys is None:
+                connection.execute("DELETE FROM part WHERE name = ?", (listing.name,))
+            else:
+                head = connection.execute("SELECT token, digest FROM listing WHERE name = ?",
+                                          (listing.name,)).fetchone()
+                if head is None or head[0] != expected or head[1] != listing.digest:
+                    connection.execute("ROLLBACK")
+                    return False
+                connection.executemany("DELETE FROM part WHERE name = ? AND key = ?",
+                                       [(listing.name, key) for key in sorted(replace_keys)])
+            connection.executemany("INSERT OR REPLACE INTO part (name, key, rows) VALUES (?, ?, ?)",
+                                   [(listing.name, key, json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
+                                    for key, rows in sorted(grouped.items())])
+            connection.execute("INSERT OR REPLACE INTO listing (name, token, digest, variables) VALUES (?, ?, ?, ?)",
+                               (listing.name, token_value, listing.digest, json.dumps(variables)))
+            connection.execute("COMMIT")
+            return True
+        except sqlite3.Error:
+            try:
+                connection.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            return False
+        finally:
+            connection.close()
+
+    def drop(self, names=None) -> None:
+        """Forget the listings of ``names`` (all when None)."""
+        try:
+            connection = self._connect(create=False)
+        except sqlite3.Error:
+            return
+        if connection is None:
+            return
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            if names is None:
+                connection.execute("DELETE FROM part")
+                connection.execute("DELETE FROM listing")
+            else:
+                for name in names:
+                    connection.execute("DELETE FROM part WHERE name = ?", (name,))
+                    connection.execute("DELETE FROM listing WHERE name = ?", (name,))
+            connection.execute("COMMIT")
+        except sqlite3.Error:
+            pass
+        finally:
+            connection.close()
+
+
+# -- asking ---------------------------------------------------------------------------------------------------
+def listed_answer(store, query):
+    """The answer of ``query`` asked with no parameter, from its listing (made now, from the store, when none
+    answers for this store); None when it has no listing or this store keeps none."""
+    listing = spec(query)
+    if listing is None or not usable(store):
+        return None
+    current = token(store)
+    if current is None:
+        return None
+    database = Database(store.directory)
+    kept = database.read(listing, current)
+    if kept is not None:
+        result = answer(store, listing, *kept)
+        if result is not None:
+            return result
+    try:
+        made = rows_by_key(store, listing)
+    except (SyntaxError, OSError, ValueError, RuntimeError):
+        return None  # the query as written says what is wrong with it
+    if made is None:
+        return None
+    variables, grouped = made
+    result = answer(store, listing, variables, [row for rows in grouped.values() for row in rows])
+    if result is not None:
+        database.write(listing, current, variables, grouped)
+    return result
+
+
+# -- building -------------------------------------------------------------------------------------------------
+class Maintainer:
+    """Keeps the listings of a store up to date through one build (see the module's docstring)."""
+
+    def __init__(self, store, named: dict):
+        self.store = store
+        self.active: dict[str, Spec] = {}
+        self.keys: dict[str, set] = {}
+        self.database = None
+        if not usable(store):
+            return
+        self.database = Database(store.directory)
+        self.before_token = token(store)
+        if self.before_token is None:
+            return
+        for name, listing in specs(named).items():
+            if self.database.state(listing) == self.before_token:
+                self.active[name] = listing
+                self.keys[name] = set()
+
+    def drop(self) -> None:
+        """Forget every listing (a build that rewrites too much, or changes the ontology)."""
+        if self.database is not None:
+            self.database.drop()
+        self.active.clear()
+
+    def _union_losses(self, graph: ox.NamedNode, old: set, new: set) -> set:
+        lost = set()
+        for triple in old - new:
+            for quad in self.store.store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None):
+                if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name != graph:
+                    break
+            else:
+                lost.add(triple)
+        return lost
+
+    def _union_gains(self, old: set, new: set) -> set:
+        default = ox.DefaultGraph()
+        if self.store.deduplicated:
+            return {t for t in new - old
+                    if ox.Quad(t.subject, t.predicate, t.object, default) not in self.store.store}
+        return {t for t in new - old
+                if not any(isinstance(q.graph_name, ox.NamedNode)
+                           for q in self.store.store.quads_for_pattern(t.subject, t.predicate, t.object, None))}
+
+    def _note(self, triples: set) -> None:
+        for name, listing in self.active.items():
+            subjects = {t.subject for t in triples if t.predicate.value in listing.predicates}
+            self.keys[name] |= affected(self.store, listing, subjects)
+
+    def replace(self, graph_name, data: str | None) -> None:
+        """Replace (``data``: N-Triples) or remove (None) an article graph, noting the KEY values it changes."""
+        graph = ox.NamedNode(str(graph_name))
+        if not self.active:
+            if data is None:
+                self.store.remove_graph(graph_name)
+            else:
+                self.store.replace_graph(graph_name, data)
+            return
+        old = {ox.Triple(q.subject, q.predicate, q.object)
+               for q in self.store.store.quads_for_pattern(None, None, None, graph)}
+        new = set() if data is None else set(ox.parse(data.encode("utf-8"), ox.RdfFormat.N_TRIPLES))
+        self._note(self._union_losses(graph, old, new))
+        gains = self._union_gains(old, new)
+        if data is None:
+            self.store.remove_graph(graph_name)
+        else:
+            self.store.replace_graph(graph_name, data)
+        self._note(gains)
+
+    def finish(self) -> None:
+        """Ask again the rows of every KEY value noted, and keep them with the store's new token."""
+        if not self.active:
+            return
+        after = token(self.store)
+        for name, listing in self.active.items():
+            keys = sorted(self.keys[name], key=str)
+            grouped: dict[str, list] = {}
+            variables = None
+            for start in range(0, len(keys), 500):
+                made = rows_by_key(self.store, listing, keys[start:start + 500])
+                if made is None:
+                    self.database.drop([name])
+                    break
+                variables = made[0]
+                grouped.update(made[1])
+            else:
+                if after is None:
+                    self.database.drop([name])
+                    continue
+                if variables is None:  # nothing to ask again: the same rows answer for the new store
+                    variables = self._variables(listing)
+                self.database.write(listing, after, variables, grouped, replace_keys={str(k) for k in keys},
+                                    expected=self.before_token)
+
+    def _variables(self, listing: Spec) -> list[str]:
+        return self.database.variables(listing) or []

@@ -1,0 +1,228 @@
+"""Listings (graph/listings.py): the answers of the queries that list everything, kept beside the store, must be
+the rows the query gives, after every build. The random walk below changes a small synthetic corpus the way
+articles change (a shared actor renamed in one article, two articles sharing an action under different labels, a
+stance flipped, an article added, removed, restored) and compares, after each build, every kept listing with the
+query itself; each listing must have been kept up to date by the build, not made again when asked."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graph import listings, queries
+from graph.build import build
+from graph.cli import main
+from graph.ontology import Ontology
+from graph.store import OxigraphStore
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("gen_corpus", ROOT / "scripts" / "gen_corpus.py")
+gen_corpus = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(gen_corpus)
+
+LISTED = {"statements", "positions", "contradictions", "timeline"}
+
+
+def ordered_rows(result, keys):
+    """The rows as comparable tuples, and their ORDER BY keys in order (rows tied on every key may come in any
+    order: SPARQL leaves it open)."""
+    rows = [tuple((name, row.get(name)) for name in result.variables) for row in result.rows]
+    return sorted(rows, key=repr), [tuple(dict(row).get(k) for k in keys) for row in rows]
+
+
+def assert_same(store, query):
+    listing = listings.spec(query)
+    live = store.query(*queries.bound_text(query, {}))
+    if query.params:
+        live.variables = [v for v in live.variables if v not in query.params]
+    listed = queries.execute(store, query, {})
+    assert listed.variables == live.variables
+    keys = [name for name, _ in listing.plan.keys if name in live.variables]
+    assert ordered_rows(listed, keys) == ordered_rows(live, keys), query.name
+
+
+def test_the_listed_queries_are_the_ones_that_list_everything():
+    named = queries.named_queries()
+    assert set(listings.specs(named)) == LISTED
+    for name in LISTED:
+        assert listings.spec(named[name]).key in queries.bound_text(named[name], {})[0]
+
+
+def test_a_listing_gives_the_rows_of_the_query_on_the_seed(seed_store, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(seed_store, out)
+    (out / listings.DB_FILE).unlink(missing_ok=True)
+    store = OxigraphStore(out, read_only=True)
+    named = queries.named_queries()
+    for name in sorted(LISTED):
+        assert_same(store, named[name])       # made now, from the store
+        assert_same(store, named[name])       # read back
+    assert (out / listings.DB_FILE).is_file()
+    store.close()
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    root = tmp_path / "corpus"
+    made, folders = gen_corpus.generate(root, 10, doctrines=20)
+    return made, root, folders
+
+
+def _edit(folder: Path, old: str, new: str, count: int = 1) -> bool:
+    path = folder / "annotation.yaml"
+    text = path.read_text(encoding="utf-8")
+    if old not in text:
+        return False
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return True
+
+
+def _names(folder: Path) -> list[str]:
+    import re
+
+    return re.findall(r'    name: "([^"]+)"', (folder / "annotation.yaml").read_text(encoding="utf-8"))
+
+
+def test_listings_stay_exact_through_a_random_walk_of_builds(corpus, tmp_path):
+    made, root, folders = corpus
+    seed = os.environ.get("KG_LISTINGS_SEED", "11")
+    rng = random.Random(None if seed == "random" else int(seed))
+    ontology = Ontology(extra_extension_dirs=[root / "ontology-extension"])
+    out = tmp_path / "out"
+    live = {f.name: f for f in folders}
+    originals = {f.name: (f / "annotation.yaml").read_text(encoding="utf-8") for f in folders}
+    removed: dict[str, Path] = {}
+    build(list(live.values()), out, ontology=ontology, html=False, trig=False, listings=True)
+    named = queries.named_queries(ontology)
+    specs = listings.specs(named)
+    assert set(specs) == LISTED
+    next_number, done = len(folders), []
+    for step in range(14):
+        kind = rng.choice(["rename", "share-action", "stance", "add", "remove", "restore", "rename"])
+        names = sorted(live)
+        target = live[rng.choice(names)]
+        if kind == "rename":      # a shared actor gets another label in one article: the union holds both
+            actor = rng.choice(_names(target)[1:])
+            done.append((kind, target.name, _edit(target, f'name: "{actor}"', f'name: "{actor} (renamed {step})"')))
+        elif kind == "share-action":   # two articles name one action, each with its own label
+            other = live[rng.choice([n for n in names if n != target.name] or names)]
+            number, other_number = int(target.name.split("-")[-1]), int(other.name.split("-")[-1])
+            done.append((kind, target.name, _edit(target, f"a{number}-action-1", f"a{other_number}-action-1", 99)))
+        elif kind == "stance":
+            done.append((kind, target.name, _edit(target, "stance: opposes", "stance: supports")
+                         or _edit(target, "stance: supports", "stance: opposes")))
+        elif kind == "add":
+            folder = made.write_article(root / "articles", next_number)
+            next_number += 1
+            live[folder.name] = folder
+            originals[folder.name] = (folder / "annotation.yaml").read_text(encoding="utf-8")
+            done.append((kind, folder.name, True))
+        elif kind == "remove" and len(live) > 3:
+            name = rng.choice(names)
+            removed[name] = live.pop(name)
+            shutil.move(str(removed[name]), str(tmp_path / f"gone-{name}"))
+            done.append((kind, name, True))
+        elif kind == "restore":
+            if removed:
+                name = sorted(removed)[0]
+                shutil.move(str(tmp_path / f"gone-{name}"), str(removed[name]))
+                live[name] = removed.pop(name)
+            else:
+                (target / "annotation.yaml").write_text(originals[target.name], encoding="utf-8")
+            done.append((kind, target.name, True))
+        report = build(list(live.values()), out, ontology=ontology, html=False, trig=False,
+                       prune=True)
+        assert len(report.rebuilt) + len(report.removed) <= 2, (done, report.rebuilt, report.removed)
+        store = OxigraphStore(out, read_only=True)
+        try:
+            current = listings.token(store)
+            database = listings.Database(out)
+            for name in sorted(LISTED):
+                # kept up to date by the build, not made again now
+                assert database.state(specs[name]) == current, (name, done)
+                assert_same(store, named[name])
+        finally:
+            store.close()
+    assert {kind for kind, _, changed in done if changed} >= {"rename", "add"}, done
+
+
+def test_a_build_that_rewrites_many_articles_drops_the_listings(corpus, tmp_path, monkeypatch):
+    made, root, folders = corpus
+    ontology = Ontology(extra_extension_dirs=[root / "ontology-extension"])
+    out = tmp_path / "out"
+    build(folders, out, ontology=ontology, html=False, trig=False, listings=True)
+    named = queries.named_queries(ontology)
+    statements = listings.spec(named["statements"])
+    assert listings.Database(out).state(statements) is not None
+    monkeypatch.setattr(listings, "MAINTAIN_AT_MOST", 1)
+    for folder in folders[:2]:
+        with (folder / "annotation.yaml").open("a", encoding="utf-8") as handle:
+            handle.write("# touched\n")
+    assert len(build(folders, out, ontology=ontology, html=False, trig=False).rebuilt) == 2
+    assert listings.Database(out).state(statements) is None
+    store = OxigraphStore(out, read_only=True)
+    assert_same(store, named["statements"])  # asked: made again, from the store
+    assert listings.Database(out).state(statements) == listings.token(store)
+    store.close()
+
+
+def test_a_listing_of_another_store_state_or_query_text_is_not_used(seed_store, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(seed_store, out)
+    (out / listings.DB_FILE).unlink(missing_ok=True)
+    named = queries.named_queries()
+    store = OxigraphStore(out, read_only=True)
+    first = queries.execute(store, named["statements"], {})
+    store.close()
+    listing = listings.spec(named["statements"])
+    database = listings.Database(out)
+    variables = database.variables(listing)
+    # a listing that says something else, for another store state: never read
+    fake = {"Ihttps://example.org/x": [["Ihttps://example.org/x"] + [None] * (len(variables) - 1)]}
+    assert database.write(listing, "another-token", variables, fake)
+    store = OxigraphStore(out, read_only=True)
+    assert [r["quote"] for r in queries.execute(store, named["statements"], {}).rows] == \
+        [r["quote"] for r in first.rows]
+    # the same token, but kept by another text of the query: not read either
+    edited = queries.parse_query_text(named["statements"].text.replace("ORDER BY ?article ?sequence",
+                                                                       "ORDER BY ?article ?sequence ?statement"),
+                                      "statements", named["statements"].path)
+    assert listings.spec(edited).digest != listing.digest
+    assert database.write(listing, listings.token(store), variables, fake)
+    assert [r["quote"] for r in queries.execute(store, edited, {}).rows] == [r["quote"] for r in first.rows]
+    store.close()
+
+
+def test_reasoning_stores_and_parameters_are_asked_the_query_itself(seed_store, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(seed_store, out)
+    (out / listings.DB_FILE).unlink(missing_ok=True)
+    build(None, out, html=False, trig=False, reason=True)
+    named = queries.named_queries()
+    store = OxigraphStore(out, read_only=True)
+    assert listings.token(store) is None
+    assert listings.listed_answer(store, named["statements"]) is None
+    assert len(queries.execute(store, named["statements"], {}).rows) > 20
+    store.close()
+    assert not (out / listings.DB_FILE).exists()
+
+
+def test_kg_build_listings_and_kg_query_through_the_cli(tmp_path):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", "--store", str(out), "--listings", "--no-html", "--no-trig"])
+    assert result.exit_code == 0, result.output
+    assert "listings" in result.output
+    assert (out / listings.DB_FILE).is_file()
+    first = runner.invoke(main, ["query", "statements", "--store", str(out), "--format", "csv"])
+    assert first.exit_code == 0, first.output
+    (out / listings.DB_FILE).unlink()
+    second = runner.invoke(main, ["query", "statements", "--store", str(out), "--format", "csv"])
+    assert second.exit_code == 0 and second.output == first.output
+    assert "build --listings" in runner.invoke(main, ["build", "--help"]).output
