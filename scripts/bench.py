@@ -22,6 +22,11 @@ bulk load      the same quads (N-Quads dumped from the built store: every named 
                and into memory: the engine's limit, no validation, no transactions.
 incremental    one new article added to the built store (`kg build` naming every article, so every input hash
                is checked): in the build process (the summary's time) and as a whole command (with Python's start).
+listings       `kg build --listings` run again on the built store, no article changed: the time it spends making
+               the listings of the queries that list everything (graph/listings.py), which the incremental build
+               then keeps up to date and the queries below read; a query that has one also shows what the store
+               takes without it (the query itself through the store: the first time it is asked after a full
+               build made without --listings).
 queries        every named query (ontology/queries and extensions), p50 and p95 over --runs runs: through the
                project's store interface (rows as rdflib terms) and raw pyoxigraph on the bulk-loaded store,
                asked the same way over the same quads (the same text, a selective parameter in its VALUES
@@ -64,7 +69,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import pyoxigraph as ox  # noqa: E402
 
 import gen_corpus  # noqa: E402
-from graph import queries  # noqa: E402
+from graph import listings, queries  # noqa: E402
 from graph.ns import KG, ONTOLOGY_GRAPH, ONTOLOGY_IRI  # noqa: E402
 from graph.ontology import Ontology  # noqa: E402
 from graph.store import to_ox  # noqa: E402
@@ -192,10 +197,12 @@ def run_kg(args: list[str], env: dict | None = None) -> tuple[float, str, int]:
 
 
 def summary_seconds(output: str) -> dict[str, float]:
-    match = re.search(r"time: ([\d.]+) s \(prepare ([\d.]+) s, write ([\d.]+) s, export ([\d.]+) s\)", output)
+    match = re.search(r"time: ([\d.]+) s \(prepare ([\d.]+) s, write ([\d.]+) s, export ([\d.]+) s"
+                      r"(?:, listings ([\d.]+) s)?\)", output)
     if not match:
         return {}
-    return dict(zip(("total", "prepare", "write", "export"), map(float, match.groups())))
+    found = dict(zip(("total", "prepare", "write", "export", "listings"), match.groups()))
+    return {k: float(v) for k, v in found.items() if v is not None}
 
 
 def timed(function, runs: int) -> list[float]:
@@ -430,7 +437,14 @@ def bench(args) -> dict:
             stores[kind] = (store, env, url)
             save()
 
-        # 4. incremental: one more article
+        # 3b. the listings (graph/listings.py): made by a build that changes nothing else, as `kg build --listings`
+        say("listings: kg build --listings (no article changed)")
+        wall, out, _ = run_kg(["build", "--listings", "--store", str(embedded), "--ontology", str(extension), *dirs])
+        results["stores"]["embedded"]["listings_s"] = summary_seconds(out).get("listings")
+        results["stores"]["embedded"]["listings_command_s"] = wall
+        save()
+
+        # 4. incremental: one more article (the build keeps the listings up to date)
         say("incremental build: one new article")
         wall, out, _ = run_kg(["build", "--store", str(embedded), "--ontology", str(extension), *dirs, str(extra)])
         results["stores"]["embedded"]["incremental_command_s"] = wall
@@ -493,6 +507,10 @@ def bench(args) -> dict:
 
             mine = timed(lambda: on(project), args.runs)
             entry["embedded"] = {"p50": percentile(mine, .5), "p95": percentile(mine, .95), "rows": rows.get("n")}
+            if listings.spec(query) is not None and not bindings:
+                # what the same store answers without its listing: the first query after a full build
+                unlisted = timed(lambda: project.query(*queries.bound_text(query, {})), args.runs)
+                entry["unlisted"] = {"p50": percentile(unlisted, .5), "p95": percentile(unlisted, .95)}
             entry["selective"] = one_value(project, query, bindings, rows.pop("rows", []), args.runs)
             for kind, stored in stores.items():
                 if stored is None or kind == "embedded":
@@ -573,6 +591,10 @@ def table(results: dict) -> str:
     lines.append(f"{'pyoxigraph bulk_load mem':<25}  {results['bulk_load_memory_s']:>8.1f} s  "
                  f"{triples / results['bulk_load_memory_s']:>9,.0f}")
     embedded = results["stores"]["embedded"]
+    if embedded.get("listings_s") is not None:
+        total = embedded["full_build_s"] + embedded["listings_s"]
+        lines.append(f"listings made by `kg build --listings` after the full build: {embedded['listings_s']:.1f} s "
+                     f"(full build with them: {total:.1f} s, {total / bulk:.1f}x the bulk load)")
     if embedded.get("incremental_command_s") is not None:
         lines.append(f"incremental build of one article as a whole `kg build` command (Python start included): "
                      f"{embedded['incremental_command_s']:.2f} s")
@@ -589,6 +611,8 @@ def table(results: dict) -> str:
         e, r = q["embedded"], q["raw_pyoxigraph"]
         line = (f"{name:<28} {e.get('rows', 0):>7}  {e['p50'] * 1000:>9.1f}/{e['p95'] * 1000:<9.1f}  "
                 f"{r['p50'] * 1000:>7.1f}/{r['p95'] * 1000:<7.1f}  {q['ratio']:>4.1f}x")
+        if "unlisted" in q:
+            line += f"  (listed; without its listing {q['unlisted']['p50'] * 1000:.1f} ms)"
         for k in kinds:
             v = q.get(k, {})
             cell = f"{v['p50'] * 1000:.1f}" if "p50" in v else v.get("error", "-")[:20]

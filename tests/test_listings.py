@@ -67,6 +67,29 @@ def test_a_listing_gives_the_rows_of_the_query_on_the_seed(seed_store, tmp_path)
     store.close()
 
 
+def test_the_rows_of_some_keys_are_those_keys_rows_of_the_whole_query(seed_store, tmp_path):
+    """A build asks again only the rows of the keys a change reaches: bound at the query's `#given KEY:` lines or
+    by a VALUES block, they must be exactly those keys' rows of the whole query, a few keys at a time or all."""
+    out = tmp_path / "out"
+    shutil.copytree(seed_store, out)
+    store = OxigraphStore(out, read_only=True)
+    for name, listing in sorted(listings.specs(queries.named_queries()).items()):
+        variables, whole = listings.rows_by_key(store, listing)
+        assert whole, name
+        keys = sorted(whole)
+        for chunk in (keys[:1], keys[1:3], keys):
+            from pyoxigraph import NamedNode
+
+            terms = [NamedNode(key[1:-1]) for key in chunk]
+            some_variables, some = listings.rows_by_key(store, listing, terms)
+            assert some_variables == variables
+            assert {k: sorted(map(repr, v)) for k, v in some.items()} == \
+                {k: sorted(map(repr, whole[k])) for k in chunk}, name
+        nothing = listings.rows_by_key(store, listing, [NamedNode("https://example.org/no-such-node")])
+        assert nothing[1] == {}
+    store.close()
+
+
 @pytest.fixture
 def corpus(tmp_path):
     root = tmp_path / "corpus"
