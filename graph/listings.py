@@ -57,7 +57,6 @@ MAINTAIN_AT_MOST = 200  # articles written or removed in one build; more, and th
 LISTING_RE = re.compile(r"^#\s*Listing:\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<path>\S.*?)\s*$", re.M)
 _PREFIX_RE = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.I)
 _PNAME_RE = re.compile(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:([A-Za-z_][\w.-]*)")
-_IRI_RE = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
@@ -95,9 +94,9 @@ def spec(query) -> Spec | None:
     if plan is None or not re.search(rf"[?$]{found.group('key')}\b", text):
         return None
     prefixes = dict(_PREFIX_RE.findall(text))
-    blanked_comments = re.sub(r"#[^\n]*", " ", text)
-    predicates = {iri for iri in _IRI_RE.findall(blanked_comments)}
-    for prefix, local in _PNAME_RE.findall(_IRI_RE.sub(" ", blanked_comments)):
+    # every IRI written out (not in a comment or a string), and every prefixed name, expanded
+    predicates = {found.group()[1:-1] for found in sparqltext._LITERALS.finditer(text) if found.group()[:1] == "<"}
+    for prefix, local in _PNAME_RE.findall(sparqltext.blank(text)):
         if prefix in prefixes:
             predicates.add(prefixes[prefix] + local)
     predicates.add(RDF_TYPE)
