@@ -54,7 +54,8 @@ from .ns import INFERRED_GRAPH
 DB_FILE = "listings.sqlite"
 MAINTAIN_AT_MOST = 200  # articles written or removed in one build; more, and the listings are dropped (made again
 #                         when asked): asking a few hundred articles' rows again costs as much as the whole query
-LISTING_RE = re.compile(r"^#\s*Listing:\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<path>\S.*?)\s*$", re.M)
+LISTING_RE = re.compile(r"^#\s*Listing:\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<path>\S.*?)\s+->\s+(?P<reads>\S.*?)\s*$",
+                        re.M)
 _PREFIX_RE = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.I)
 _PNAME_RE = re.compile(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:([A-Za-z_][\w.-]*)")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -66,7 +67,7 @@ class Spec:
 
     name: str
     key: str
-    path: str
+    reads: tuple         # (PATH or "self", frozenset of predicate IRIs or None for every one the query names)
     text: str            # the text that runs with no parameter (graph/queries.py bound_text)
     plan: ordering.Plan  # the text without its ORDER BY, the sort keys, the columns added for them
     predicates: frozenset  # the IRIs the query names (rdf:type for `a`): only triples with these can matter
@@ -74,7 +75,7 @@ class Spec:
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(f"{self.key}\n{self.path}\n{self.text}".encode()).hexdigest()[:32]
+        return hashlib.sha256(f"{self.key}\n{self.reads}\n{self.text}".encode()).hexdigest()[:32]
 
 
 def spec(query) -> Spec | None:
@@ -84,16 +85,36 @@ def spec(query) -> Spec | None:
         if line.strip() and not line.startswith("#"):
             break
         header.append(line)
-    found = LISTING_RE.search("\n".join(header))
-    if found is None:
+    lines = list(LISTING_RE.finditer("\n".join(header)))
+    if not lines or len({line.group("key") for line in lines}) != 1:
         return None
+    key = lines[0].group("key")
     from .queries import bound_text
 
     text, _ = bound_text(query, {})
     plan = ordering.plan(text)
-    if plan is None or not re.search(rf"[?$]{found.group('key')}\b", text):
+    if plan is None or not re.search(rf"[?$]{key}\b", text):
         return None
     prefixes = dict(_PREFIX_RE.findall(text))
+
+    def expand(name: str) -> str | None:
+        if name == "a":
+            return RDF_TYPE
+        if name.startswith("<") and name.endswith(">"):
+            return name[1:-1]
+        prefix, _, local = name.partition(":")
+        return prefixes[prefix] + local if prefix in prefixes and local else None
+
+    reads = []
+    for line in lines:
+        names = line.group("reads").split()
+        if names == ["*"]:
+            read = None
+        else:
+            read = frozenset(expand(name) for name in names)
+            if None in read:
+                return None
+        reads.append((line.group("path"), read))
     # every IRI written out (not in a comment or a string), and every prefixed name, expanded
     predicates = {found.group()[1:-1] for found in sparqltext._LITERALS.finditer(text) if found.group()[:1] == "<"}
     for prefix, local in _PNAME_RE.findall(sparqltext.blank(text)):
@@ -101,7 +122,7 @@ def spec(query) -> Spec | None:
             predicates.add(prefixes[prefix] + local)
     predicates.add(RDF_TYPE)
     prologue = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in prefixes.items())
-    return Spec(query.name, found.group("key"), found.group("path"), text, plan, frozenset(predicates), prologue)
+    return Spec(query.name, key, tuple(reads), text, plan, frozenset(predicates), prologue)
 
 
 def specs(named: dict) -> dict[str, Spec]:
@@ -216,17 +237,20 @@ def bind_keys(text: str, key: str, keys: list) -> str:
     return f"{text[:start + 1]}\n  {block}{text[start + 1:]}"
 
 
-def affected(store, listing: Spec, subjects: set) -> set:
-    """The KEY values from which the listing's PATH reaches one of ``subjects`` (pyoxigraph terms) now."""
-    if not subjects:
-        return set()
+def affected(store, listing: Spec, triples: set) -> set:
+    """The KEY values whose rows can read one of ``triples`` (pyoxigraph triples) in the store as it is now: for
+    each ``# Listing: KEY PATH -> PREDICATES`` line, the triples with one of its predicates (``*``: any the query
+    names) whose subject PATH reaches from a KEY value (``self``: the KEY value itself)."""
     found = set()
-    ordered = sorted(subjects, key=str)
-    for start in range(0, len(ordered), 500):
-        values = " ".join(str(s) for s in ordered[start:start + 500])
-        text = (f"{listing.prologue}\nSELECT DISTINCT ?key WHERE {{ VALUES ?node {{ {values} }} "
-                f"?key {listing.path} ?node }}")
-        found.update(solution["key"] for solution in _run(store, text))
+    for path, read in listing.reads:
+        subjects = sorted({t.subject for t in triples if t.predicate.value in (read or listing.predicates)}, key=str)
+        if path == "self":
+            found.update(subjects)
+            continue
+        for start in range(0, len(subjects), 500):
+            values = " ".join(str(s) for s in subjects[start:start + 500])
+            text = f"{listing.prologue}\nSELECT DISTINCT ?key WHERE {{ VALUES ?node {{ {values} }} ?key {path} ?node }}"
+            found.update(solution["key"] for solution in _run(store, text))
     return found
 
 
@@ -279,6 +303,7 @@ class Database:
             return None
         connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a crash of the process
         connection.execute("CREATE TABLE IF NOT EXISTS listing (name TEXT PRIMARY KEY, token TEXT NOT NULL, "
                            "digest TEXT NOT NULL, variables TEXT NOT NULL)")
         connection.execute("CREATE TABLE IF NOT EXISTS part (name TEXT NOT NULL, key TEXT NOT NULL, "
@@ -475,8 +500,7 @@ class Maintainer:
 
     def _note(self, triples: set) -> None:
         for name, listing in self.active.items():
-            subjects = {t.subject for t in triples if t.predicate.value in listing.predicates}
-            self.keys[name] |= affected(self.store, listing, subjects)
+            self.keys[name] |= affected(self.store, listing, triples)
 
     def replace(self, graph_name, data: str | None) -> None:
         """Replace (``data``: N-Triples) or remove (None) an article graph, noting the KEY values it changes."""
@@ -489,7 +513,13 @@ class Maintainer:
             return
         old = {ox.Triple(q.subject, q.predicate, q.object)
                for q in self.store.store.quads_for_pattern(None, None, None, graph)}
-        new = set() if data is None else set(ox.parse(data.encode("utf-8"), ox.RdfFormat.N_TRIPLES))
+        new = set()
+        if data is not None:
+            # read back through a store: Oxigraph keeps some literals in another form than written (an
+            # xsd:nonNegativeInteger comes back an xsd:integer), and the triples must compare as the store has them
+            scratch = ox.Store()
+            scratch.load(data.encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+            new = {ox.Triple(q.subject, q.predicate, q.object) for q in scratch}
         self._note(self._union_losses(graph, old, new))
         gains = self._union_gains(old, new)
         if data is None:

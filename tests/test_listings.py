@@ -106,6 +106,30 @@ def _edit(folder: Path, old: str, new: str, count: int = 1) -> bool:
     return True
 
 
+def _disagree(folder: Path, rng: random.Random) -> bool:
+    """Two positions on one action take opposite stances (a disagreement appears, or one goes)."""
+    import re
+
+    path = folder / "annotation.yaml"
+    text = path.read_text(encoding="utf-8")
+    blocks = list(re.finditer(r"  - id: p\d+\n(?:    .*\n)+", text))
+    by_action: dict[str, list] = {}
+    for block in blocks:
+        action = re.search(r"    action: (\S+)", block.group())
+        if action and "    stance: " in block.group():
+            by_action.setdefault(action.group(1), []).append(block)
+    pairs = [found for found in by_action.values() if len(found) >= 2]
+    if not pairs:
+        return False
+    first, second = rng.sample(rng.choice(pairs), 2)
+    stances = rng.choice([("supports", "opposes"), ("opposes", "supports"), ("undecided", "undecided")])
+    for block, stance in sorted(zip((first, second), stances), key=lambda pair: -pair[0].start()):
+        new = re.sub(r"    stance: \S+", f"    stance: {stance}", block.group())
+        text = text[:block.start()] + new + text[block.end():]
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
 def _names(folder: Path) -> list[str]:
     import re
 
@@ -126,8 +150,9 @@ def test_listings_stay_exact_through_a_random_walk_of_builds(corpus, tmp_path):
     specs = listings.specs(named)
     assert set(specs) == LISTED
     next_number, done = len(folders), []
-    for step in range(14):
-        kind = rng.choice(["rename", "share-action", "stance", "add", "remove", "restore", "rename"])
+    for step in range(24):
+        kind = rng.choice(["rename", "share-action", "stance", "add", "remove", "restore", "rename",
+                           "relabel-action", "disagree", "disagree", "redate"])
         names = sorted(live)
         target = live[rng.choice(names)]
         if kind == "rename":      # a shared actor gets another label in one article: the union holds both
@@ -137,6 +162,12 @@ def test_listings_stay_exact_through_a_random_walk_of_builds(corpus, tmp_path):
             other = live[rng.choice([n for n in names if n != target.name] or names)]
             number, other_number = int(target.name.split("-")[-1]), int(other.name.split("-")[-1])
             done.append((kind, target.name, _edit(target, f"a{number}-action-1", f"a{other_number}-action-1", 99)))
+        elif kind == "relabel-action":     # an action's own label, nothing else
+            done.append((kind, target.name, _edit(target, 'label: "Proposed action', f'label: "Relabelled ({step})')))
+        elif kind == "redate":     # when a statement was said, nothing else
+            done.append((kind, target.name, _edit(target, "said: on Monday", "said: on Tuesday")))
+        elif kind == "disagree":
+            done.append((kind, target.name, _disagree(target, rng)))
         elif kind == "stance":
             done.append((kind, target.name, _edit(target, "stance: opposes", "stance: supports")
                          or _edit(target, "stance: supports", "stance: opposes")))
@@ -172,7 +203,7 @@ def test_listings_stay_exact_through_a_random_walk_of_builds(corpus, tmp_path):
                 assert_same(store, named[name])
         finally:
             store.close()
-    assert {kind for kind, _, changed in done if changed} >= {"rename", "add"}, done
+    assert {kind for kind, _, changed in done if changed} >= {"rename", "add", "disagree"}, done
 
 
 def test_a_build_that_rewrites_many_articles_drops_the_listings(corpus, tmp_path, monkeypatch):
