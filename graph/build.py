@@ -152,11 +152,9 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
 
             drop_inferred(store)
         store.flush()
-        keeper.finish()  # before the snapshot is published: readers see the listings that answer for it
-        if listings and listed.usable(store):
-            made = time.perf_counter()
-            for query in named_queries(ontology).values():
-                listed.listed_answer(store, query)
+        made = time.perf_counter()
+        keeper.finish(make_all=listings)  # kept once the snapshot they answer for is published (below)
+        if listings:
             report.seconds["listings"] = time.perf_counter() - made
         report.seconds["write"] = time.perf_counter() - written
         report.triples = store.triple_count()
@@ -185,6 +183,7 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
             report.seconds["export"] = time.perf_counter() - exported
     finally:
         store.close()
+    keeper.commit(getattr(store, "published", None))
     report.seconds["total"] = time.perf_counter() - started
     return report
 

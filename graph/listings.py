@@ -11,9 +11,9 @@ is answered, when it is asked with no parameter on an embedded store, from its l
 value of the variable KEY, which every row binds (a statement's article, a position's action, a timeline item).
 The listing is exact, never an approximation:
 
-* **Which store it answers for.** It records a *token*, a hash of every graph's ``kg:inputHash`` (each article graph
-  and the ontology graph carry one; ``kg build`` is what writes them). A store whose token differs (another build,
-  another snapshot) is asked the query itself. A store with ``gr:inferred`` (``kg build --reason``) is always asked
+* **Which store it answers for.** It records a *token*: a hash of the name of the published snapshot it was made
+  from (graph/safety.py: every writer that closes the store publishes a new one, `kg build` or not) and of every
+  graph's ``kg:inputHash``. A store whose token differs is asked the query itself. A store with ``gr:inferred`` (``kg build --reason``) is always asked
   the query itself. The query's text is part of the record too: an edited ``.rq`` file is not answered from rows
   made by the old one.
 * **What a build changes.** The first time a query is asked after a full build, the store answers it and the rows
@@ -28,8 +28,9 @@ The listing is exact, never an approximation:
   with a VALUES block on KEY, a few milliseconds) and replace theirs, and the listing takes the store's new token.
   A build that rewrites many articles (over MAINTAIN_AT_MOST), or changes the ontology, drops the listings instead.
 * **Crashes and readers.** The listings live in ``DIR/listings.sqlite`` (SQLite: each update is one transaction).
-  The build updates them after writing the store and before publishing its snapshot, so a reader sees a listing
-  whose token is its snapshot's, or asks the query itself.
+  The build asks the rows again before it closes the store and keeps them, with the token of the snapshot it has
+  just published, after: a reader in between, or after a crash between the two, finds a token that is not its
+  snapshot's and asks the query itself.
 
 The rows come back in the query's ORDER BY, sorted here as graph/ordering.py sorts them (rows equal on every key
 in the order they were kept). tests/test_listings.py checks on random sequences of builds that every listing gives
@@ -142,14 +143,22 @@ def usable(store) -> bool:
     return isinstance(store, OxigraphStore) and store.directory is not None
 
 
-def token(store) -> str | None:
-    """The hash of every graph's kg:inputHash; None when the store holds gr:inferred (never answered here)."""
-    if store.has_graph(INFERRED_GRAPH):
+def token(store, snapshot: str | None = None, hashes: dict | None = None) -> str | None:
+    """Names the store state a listing answers for: the published snapshot a reader opened (``snapshot`` for
+    another: what a build is about to replace, or has just published) and every graph's kg:inputHash. None
+    when there is no snapshot, or the store holds gr:inferred: then the store is always asked the query itself.
+
+    The snapshot's name changes with every writer that closes the store (graph/safety.py), `kg build` or not, so
+    a store changed behind the build's back is never answered from rows made before."""
+    name = snapshot if snapshot is not None else getattr(store, "snapshot", None)
+    if name is None or store.has_graph(INFERRED_GRAPH):
         return None
-    hashes = sorted((str(name), value) for name, value in store.input_hashes().items())
-    if not hashes:
-        return None
-    return hashlib.sha256(json.dumps(hashes).encode()).hexdigest()[:32]
+    return _token(name, store.input_hashes() if hashes is None else hashes)
+
+
+def _token(name: str, hashes: dict) -> str:
+    state = [name, sorted((str(graph), value) for graph, value in hashes.items())]
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
 
 
 def _run(store, text: str):
@@ -455,17 +464,24 @@ def listed_answer(store, query):
 
 # -- building -------------------------------------------------------------------------------------------------
 class Maintainer:
-    """Keeps the listings of a store up to date through one build (see the module's docstring)."""
+    """Keeps the listings of a store up to date through one build (see the module's docstring): ``replace`` each
+    article graph through it, ``finish`` (before the store closes: the rows asked again), then ``commit`` with the
+    snapshot the store published when it closed."""
 
     def __init__(self, store, named: dict):
+        from .safety import current_snapshot
+
         self.store = store
         self.active: dict[str, Spec] = {}
         self.keys: dict[str, set] = {}
+        self.pending: list = []
         self.database = None
-        if not usable(store):
+        self.named = named
+        if not usable(store) or store.read_only:
             return
         self.database = Database(store.directory)
-        self.before_token = token(store)
+        published = current_snapshot(store.directory)
+        self.before_token = token(store, snapshot=published.name) if published is not None else None
         if self.before_token is None:
             return
         for name, listing in specs(named).items():
@@ -492,8 +508,7 @@ class Maintainer:
     def _union_gains(self, old: set, new: set) -> set:
         default = ox.DefaultGraph()
         if self.store.deduplicated:
-            return {t for t in new - old
-                    if ox.Quad(t.subject, t.predicate, t.object, default) not in self.store.store}
+            return {t for t in new - old if ox.Quad(t.subject, t.predicate, t.object, default) not in self.store.store}
         return {t for t in new - old
                 if not any(isinstance(q.graph_name, ox.NamedNode)
                            for q in self.store.store.quads_for_pattern(t.subject, t.predicate, t.object, None))}
@@ -528,30 +543,53 @@ class Maintainer:
             self.store.replace_graph(graph_name, data)
         self._note(gains)
 
-    def finish(self) -> None:
-        """Ask again the rows of every KEY value noted, and keep them with the store's new token."""
-        if not self.active:
+    def finish(self, make_all: bool = False) -> None:
+        """Ask again the rows of every KEY value noted (``make_all``: make every listing whole, kept or not), to
+        be kept by ``commit``. The store must not change after this."""
+        if self.database is None:
             return
-        after = token(self.store)
-        for name, listing in self.active.items():
+        self.after_hashes = self.store.input_hashes()
+        self.inferred = self.store.has_graph(INFERRED_GRAPH)
+        if self.inferred:
+            return
+        chosen = specs(self.named) if make_all else self.active
+        for name, listing in chosen.items():
+            if make_all:
+                made = rows_by_key(self.store, listing)
+                if made is not None:
+                    self.pending.append((listing, made[0], made[1], None))
+                continue
             keys = sorted(self.keys[name], key=str)
             grouped: dict[str, list] = {}
             variables = None
             for start in range(0, len(keys), 500):
                 made = rows_by_key(self.store, listing, keys[start:start + 500])
                 if made is None:
-                    self.database.drop([name])
                     break
                 variables = made[0]
                 grouped.update(made[1])
             else:
-                if after is None:
-                    self.database.drop([name])
-                    continue
                 if variables is None:  # nothing to ask again: the same rows answer for the new store
-                    variables = self._variables(listing)
-                self.database.write(listing, after, variables, grouped, replace_keys={str(k) for k in keys},
-                                    expected=self.before_token)
+                    variables = self.database.variables(listing) or []
+                self.pending.append((listing, variables, grouped, {str(k) for k in keys}))
 
-    def _variables(self, listing: Spec) -> list[str]:
-        return self.database.variables(listing) or []
+    def commit(self, published) -> None:
+        """Keep what ``finish`` made, for the snapshot the store published (its path; None: nothing published)."""
+        if self.database is None:
+            return
+        if published is None or getattr(self, "inferred", True):
+            if self.active:
+                self.database.drop(list(self.active))
+            return
+        after = _token(Path(published).name, self.after_hashes)
+        kept = set()
+        for listing, variables, grouped, keys in self.pending:
+            if keys is None:
+                self.database.write(listing, after, variables, grouped)
+            else:
+                self.database.write(listing, after, variables, grouped, replace_keys=keys,
+                                    expected=self.before_token)
+            kept.add(listing.name)
+        stale = [name for name in self.active if name not in kept]
+        if stale:
+            self.database.drop(stale)

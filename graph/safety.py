@@ -136,13 +136,18 @@ def open_read_only(directory: Path | str, attempts: int = 5):
     A build that publishes a newer snapshot removes the ones before the last KEEP; a reader that read CURRENT just
     before that tries again with the new CURRENT.
     """
+    return open_snapshot(directory, attempts)[0]
+
+
+def open_snapshot(directory: Path | str, attempts: int = 5):
+    """``open_read_only``, and the name of the snapshot it opened (None: the live store, none published yet)."""
     import pyoxigraph as ox
 
     live = Path(directory) / "store"
     for attempt in range(attempts):
         snapshot = current_snapshot(directory)
         try:
-            return ox.Store.read_only(str(snapshot or live))
+            return ox.Store.read_only(str(snapshot or live)), (snapshot.name if snapshot is not None else None)
         except OSError:
             if snapshot is None or attempt == attempts - 1:
                 raise

@@ -155,6 +155,8 @@ class OxigraphStore:
     def __init__(self, directory: Path | None, read_only: bool = False):
         self.directory = Path(directory) if directory is not None else None
         self.read_only = read_only
+        self.snapshot = None   # the name of the published snapshot a reader opened (graph/listings.py tokens)
+        self.published = None  # the snapshot a writer published when it closed
         if self.directory is None:
             self.store = _MEMORY.setdefault("memory:", ox.Store())
             self.location = "memory:"
@@ -169,7 +171,7 @@ class OxigraphStore:
                 if not path.is_dir():
                     raise InputError(f"{self.directory}: no graph has been built here yet; run `kg build --store {self.directory}`")
                 # the last published snapshot: never the live store, which a build may be writing (graph/safety.py)
-                self.store = safety.open_read_only(self.directory)
+                self.store, self.snapshot = safety.open_snapshot(self.directory)
             else:
                 self.created = not path.is_dir(), not self.directory.exists()  # (the store, its folder)
                 self.lock = safety.WriterLock(self.directory)  # one writer at a time; a second one waits, then stops
@@ -443,7 +445,7 @@ class OxigraphStore:
         self.flush()
         try:
             if self.directory is not None and not self.read_only:
-                safety.publish_snapshot(self.store, self.directory)  # what readers open from now on
+                self.published = safety.publish_snapshot(self.store, self.directory)  # what readers open now
                 if self.deduplicated and getattr(self, "_base_count", None) is not None:
                     count = self.triple_count()
                     write_atomically(self.directory / COUNT_FILE, lambda handle: handle.write(f"{count}\n".encode()))
