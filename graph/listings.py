@@ -2,31 +2,32 @@
 brought up to date by each build, so that asking them again costs a read, not a query.
 
 At a million triples ``statements`` (every quotation, 30,000 rows) takes about 6 s in Oxigraph, and ``timeline``,
-``contradictions`` and ``positions`` 3-4 s each: the time goes into looking up some fifteen triples per row, not into
-the storage (measured: the same data in memory is not faster). A query whose header has a line
+``contradictions``, ``positions`` and ``text-anchor-violation`` 3-5 s each: the time goes into looking up some
+fifteen triples per row, not into the storage (measured: the same data in memory is not faster). A query whose
+header has lines
 
-    # Listing: KEY PATH
+    # Listing: KEY PATH -> PREDICATES
 
 is answered, when it is asked with no parameter on an embedded store, from its listing: its rows grouped by the
-value of the variable KEY, which every row binds (a statement's article, a position's action, a timeline item).
+value of the variable KEY, which every row binds (a statement's article, a position's action, a timeline item, a
+checked node). Each line says where the query reads: at the nodes PATH (a SPARQL property path; ``self`` for the
+KEY value itself) reaches from a KEY value, the triples with one of PREDICATES (``*``: any predicate the query
+names; the queries here never use a variable predicate). Together the lines must cover every triple a row reads.
 The listing is exact, never an approximation:
 
 * **Which store it answers for.** It records a *token*: a hash of the name of the published snapshot it was made
-  from (graph/safety.py: every writer that closes the store publishes a new one, `kg build` or not) and of every
-  graph's ``kg:inputHash``. A store whose token differs is asked the query itself. A store with ``gr:inferred`` (``kg build --reason``) is always asked
-  the query itself. The query's text is part of the record too: an edited ``.rq`` file is not answered from rows
-  made by the old one.
+  from (graph/safety.py: every writer that closes the store publishes a new one, ``kg build`` or not) and of every
+  graph's ``kg:inputHash``. A store whose token differs is asked the query itself; so is a store with
+  ``gr:inferred`` (``kg build --reason``). The query's text is part of the record too: an edited ``.rq`` file is not
+  answered from rows made by the old one.
 * **What a build changes.** The first time a query is asked after a full build, the store answers it and the rows
-  are kept (``kg query`` writes them; ``kg build --listings`` makes them in the build). A later build that writes a
-  few articles keeps the listing up to date: for each article graph it replaces, it finds the triples the union of
-  the graphs loses or gains (a triple another article also holds does not change), and the KEY values whose rows can
-  read them: PATH is a SPARQL property path from a KEY value to every node whose own triples the query reads
-  (``statements``: the article, its statements, their anchors and selectors, speakers, occasions, audiences and
-  topics), so a changed triple matters to the KEY values from which PATH reaches its subject, looked up before the
-  write for the triples lost and after it for those gained. Only triples whose predicate the query names can
-  matter (the queries here never use a variable predicate). The rows of those KEY values are asked again (the query
-  with a VALUES block on KEY, a few milliseconds) and replace theirs, and the listing takes the store's new token.
-  A build that rewrites many articles (over MAINTAIN_AT_MOST), or changes the ontology, drops the listings instead.
+  are kept (``kg query`` writes them; ``kg build --listings`` makes them in the build). A later build keeps the
+  listing up to date (``Maintainer``): for each article graph it replaces or removes, it finds the triples the
+  union of the graphs loses or gains (a triple another article also holds does not change), and for each line the
+  KEY values from which PATH reaches the subject of such a triple with one of its PREDICATES: before the write for
+  the triples lost, after it for those gained. The rows of those KEY values are asked again (the query with a
+  VALUES block on KEY, or at its ``#given KEY:`` lines; a few milliseconds) and replace theirs. A build that rewrites
+  many articles (over MAINTAIN_AT_MOST), or changes the ontology, drops the listings instead.
 * **Crashes and readers.** The listings live in ``DIR/listings.sqlite`` (SQLite: each update is one transaction).
   The build asks the rows again before it closes the store and keeps them, with the token of the snapshot it has
   just published, after: a reader in between, or after a crash between the two, finds a token that is not its
@@ -34,7 +35,7 @@ The listing is exact, never an approximation:
 
 The rows come back in the query's ORDER BY, sorted here as graph/ordering.py sorts them (rows equal on every key
 in the order they were kept). tests/test_listings.py checks on random sequences of builds that every listing gives
-the rows the query gives.
+the rows the query gives, and that each was kept up to date by the build.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ class Spec:
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(f"{self.key}\n{self.reads}\n{self.text}".encode()).hexdigest()[:32]
+        """The same in every process (no set's iteration order in it: Python varies it from run to run)."""
+        reads = [[path, sorted(read) if read is not None else "*"] for path, read in self.reads]
+        return hashlib.sha256(json.dumps([self.key, reads, self.text]).encode()).hexdigest()[:32]
 
 
 def spec(query) -> Spec | None:
