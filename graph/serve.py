@@ -6,7 +6,9 @@
                       turtle|ntriples). default-graph-uri / named-graph-uri choose the dataset; by default the
                       default graph is the union of all graphs, as for `kg query`.
     /                 STORE/graph.html, the interactive graph
-    /query            a page listing the named queries (ontology/queries/*.rq) to pick, edit and run; for a
+    /query            a page listing the named queries (ontology/queries/*.rq) to pick, edit and run (one that
+                      lists everything, run as shipped with no parameter, answers from its listing when one is
+                      kept for the snapshot: graph/listings.py); for a
                       SPARQL client (a POST, or a GET with query= that does not ask for HTML) the endpoint again,
                       at the path Oxigraph's server uses, so `kg query --store http://127.0.0.1:7878` works
     /queries/NAME.rq  the text of a named query
@@ -616,7 +618,8 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpError(413, f"the request body is larger than {MAX_BODY} bytes")
         return self.rfile.read(length) if length > 0 else b""
 
-    def _run(self, query: str, substitutions: dict | None = None, default_graphs=(), named_graphs=()) -> dict:
+    def _run(self, query: str, substitutions: dict | None = None, default_graphs=(), named_graphs=(),
+             listing: str | None = None) -> dict:
         if looks_like_update(query):
             raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
         if uses_service(query):
@@ -625,6 +628,7 @@ class Handler(BaseHTTPRequestHandler):
         answer = self.server.pool.run({
             "query": query, "substitutions": substitutions or {}, "max_rows": config.max_rows,
             "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
+            **({"listing": listing} if listing else {}),
         }, config.timeout, deadline=getattr(self, "deadline", None))
         if "error" in answer:
             if answer["error"] == "syntax":
@@ -674,7 +678,10 @@ class Handler(BaseHTTPRequestHandler):
                 # others are substituted
                 run_text, bindings = queries.bound_text(header, bindings)
                 substitutions = {k: _term_of(v) for k, v in bindings.items()}
-                answer = self._run(run_text, substitutions)
+                # a named query as shipped, with no parameter: its listing answers when it has one (listings.py)
+                same = chosen is not None and text.replace("\r\n", "\n").strip() == chosen.text.strip()
+                listing = name if same and not given else None
+                answer = self._run(run_text, substitutions, listing=listing)
                 result_html = _results_html(answer, header, text, values)
             except HttpError as exc:
                 result_html = f'<p class="error">{html.escape(exc.message)}</p>'

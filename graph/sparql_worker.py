@@ -10,6 +10,9 @@ Frames on stdin/stdout are a 4-byte big-endian length and a JSON object. The wor
 
     {"query": text, "substitutions": {var: term}, "default_graphs": [iri], "named_graphs": [iri], "max_rows": n}
 
+(with ``"listing": NAME``: a named query asked with no parameter, answered from its listing when one answers for
+the snapshot, graph/listings.py; the query text otherwise)
+
 answers one of
 
     {"kind": "solutions", "vars": [...], "rows": [[term or null, ...], ...]}
@@ -91,10 +94,10 @@ class Worker:
     def open(self) -> None:
         import pyoxigraph as ox
 
-        from .safety import LAYOUT_GRAPH, open_read_only, snapshot_stamp
+        from .safety import LAYOUT_GRAPH, open_snapshot, snapshot_stamp
 
         self.stamp = snapshot_stamp(self.directory)
-        self.store = open_read_only(self.directory)
+        self.store, self.snapshot = open_snapshot(self.directory)
         self.union = not self.store.contains_named_graph(ox.NamedNode(LAYOUT_GRAPH))
 
     def answer(self, job: dict) -> dict:
@@ -113,6 +116,10 @@ class Worker:
         if job.get("named_graphs"):
             options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
         limit = int(job.get("max_rows") or 10000)
+        if job.get("listing"):
+            listed = self.listed(job["listing"], limit)
+            if listed is not None:
+                return listed
         try:
             result = self.store.query(job["query"], substitutions=substitutions or None, **options)
             if isinstance(result, ox.QueryBoolean):
@@ -134,6 +141,29 @@ class Worker:
             return {"error": "syntax", "message": str(exc)}
         except Exception as exc:  # an evaluation error: report it, stay alive
             return {"error": "failed", "message": f"{type(exc).__name__}: {exc}"}
+
+
+    def listed(self, name: str, limit: int) -> dict | None:
+        """The named query's answer from its listing (graph/listings.py; the package is imported only for this),
+        or None: then the worker runs the query text as usual."""
+        try:
+            from .listings import listed_answer
+            from .queries import named_queries
+            from .store import OxigraphStore, to_ox
+
+            query = named_queries().get(name)
+            if query is None:
+                return None
+            result = listed_answer(OxigraphStore.wrap(self.store, self.directory, self.snapshot), query)
+        except Exception:  # noqa: BLE001 - the query itself still answers
+            return None
+        if result is None:
+            return None
+        if len(result.rows) > limit:
+            return too_many(limit)
+        return {"kind": "solutions", "vars": list(result.variables),
+                "rows": [[encode(to_ox(row[v]) if row.get(v) is not None else None) for v in result.variables]
+                         for row in result.rows]}
 
 
 def too_many(limit: int) -> dict:

@@ -190,6 +190,14 @@ class OxigraphStore:
                               "wait for it to finish or stop it, then try again") from None
             raise KgError(f"{path}: cannot open the store: {message}") from None
 
+    @classmethod
+    def wrap(cls, store: ox.Store, directory, snapshot: str | None) -> "OxigraphStore":
+        """A read-only view of a snapshot another reader opened (`kg serve`'s workers), for graph/listings.py."""
+        view = cls.__new__(cls)
+        view.directory, view.read_only, view.snapshot, view.published = Path(directory), True, snapshot, None
+        view.store, view.location, view.lock = store, str(directory), None
+        return view
+
     # the layout
     @property
     def deduplicated(self) -> bool:

@@ -428,6 +428,48 @@ def test_the_query_page_binds_a_selective_parameter_as_kg_query_does(seed_store)
     assert rows > 0 and "Gelernt" in page and "Marco Rubio</td>" not in page
 
 
+def test_the_query_page_answers_a_listed_query_from_its_listing(seed_store, tmp_path):
+    """`statements` run from the page as shipped, with no parameter, is read from its listing (graph/listings.py),
+    as `kg query` reads it; with a parameter, or another text, the query runs. Shown here by a marker row planted
+    in the listing, under the token of the store's snapshot: only the listing can hold it."""
+    import shutil
+
+    from graph import listings
+    from graph.queries import named_queries
+    from graph.store import OxigraphStore
+
+    out = tmp_path / "out"
+    shutil.copytree(seed_store, out)
+    (out / listings.DB_FILE).unlink(missing_ok=True)
+    named = named_queries()
+    listing = listings.spec(named["statements"])
+    store = OxigraphStore(out, read_only=True)
+    assert listings.listed_answer(store, named["statements"]) is not None  # made and kept
+    token = listings.token(store)
+    store.close()
+    database = listings.Database(out)
+    variables = database.variables(listing)
+    marker = [None] * len(variables)
+    marker[variables.index("article_iri")] = "Ihttps://w3id.org/legal-news-kg/id/article/marker"
+    marker[variables.index("article")] = "Smarker"
+    marker[variables.index("sequence")] = "Thttp://www.w3.org/2001/XMLSchema#integer 1"
+    marker[variables.index("quote")] = "SMARKER-FROM-THE-LISTING"
+    assert database.write(listing, token, variables, {"<https://w3id.org/legal-news-kg/id/article/marker>": [marker]})
+    server = start(out, "--timeout", "20", "--workers", "1")
+    try:
+        _, _, body = server.request("/query?" + urllib.parse.urlencode({"name": "statements", "run": "1"}))
+        assert "MARKER-FROM-THE-LISTING" in body.decode()
+        _, _, body = server.request("/query?" + urllib.parse.urlencode(
+            {"name": "statements", "param.speaker_iri": "id:actor/lee-gelernt", "run": "1"}))
+        assert "MARKER-FROM-THE-LISTING" not in body.decode() and "Gelernt" in body.decode()
+        edited = named["statements"].text.replace("ORDER BY ?article ?sequence", "ORDER BY ?article ?sequence ?quote")
+        _, _, body = server.request("/query?" + urllib.parse.urlencode({"name": "statements", "query": edited,
+                                                                        "run": "1"}))
+        assert "MARKER-FROM-THE-LISTING" not in body.decode() and "Gelernt" in body.decode()
+    finally:
+        stop(server)
+
+
 def test_the_query_page_escapes_what_it_shows(served):
     hostile = '</textarea><script>alert(1)</script><img src=x onerror=alert(2)>'
     status, _, body = served.request("/query?" + urllib.parse.urlencode({"query": hostile, "run": "1"}))
