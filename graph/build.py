@@ -121,13 +121,13 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         pruning = prune if prune is not None else all_articles
         gone = [name for name in sorted(stored) if pruning and str(name).startswith(prefix)
                 and str(name)[len(prefix):] not in slugs]
-        keeper = listed.Maintainer(store, named_queries(ontology))
+        keeper = listed.Maintainer(store, named_queries(ontology), hashes=stored)
         if force or ontology_changed or len(prepared) + len(gone) > listed.MAINTAIN_AT_MOST:
             keeper.drop()
         bar = Progress(len(prepared), "write", enabled=show)
         if keeper.active:
             for p in prepared:
-                keeper.replace(graph_name(p.slug), p.ntriples)
+                keeper.replace(graph_name(p.slug), p.ntriples, p.digest)
                 bar.advance()
         else:
             store.replace_graphs(((graph_name(p.slug), p.ntriples) for p in prepared),

@@ -471,7 +471,8 @@ class Maintainer:
     article graph through it, ``finish`` (before the store closes: the rows asked again), then ``commit`` with the
     snapshot the store published when it closed."""
 
-    def __init__(self, store, named: dict):
+    def __init__(self, store, named: dict, hashes: dict | None = None):
+        """``hashes``: every graph's kg:inputHash as the build read them before writing (read again otherwise)."""
         from .safety import current_snapshot
 
         self.store = store
@@ -484,7 +485,9 @@ class Maintainer:
             return
         self.database = Database(store.directory)
         published = current_snapshot(store.directory)
-        self.before_token = token(store, snapshot=published.name) if published is not None else None
+        self.hashes = dict(hashes) if hashes is not None else None
+        self.before_token = token(store, snapshot=published.name, hashes=self.hashes) if published is not None \
+            else None
         if self.before_token is None:
             return
         for name, listing in specs(named).items():
@@ -520,9 +523,17 @@ class Maintainer:
         for name, listing in self.active.items():
             self.keys[name] |= affected(self.store, listing, triples)
 
-    def replace(self, graph_name, data: str | None) -> None:
-        """Replace (``data``: N-Triples) or remove (None) an article graph, noting the KEY values it changes."""
+    def replace(self, graph_name, data: str | None, digest: str | None = None) -> None:
+        """Replace (``data``: N-Triples, whose kg:inputHash is ``digest``) or remove (None) an article graph, noting
+        the KEY values it changes."""
         graph = ox.NamedNode(str(graph_name))
+        if self.hashes is not None:
+            if data is None:
+                self.hashes.pop(URIRef(str(graph_name)), None)
+            elif digest is None:
+                self.hashes = None  # not known: read them all again when finishing
+            else:
+                self.hashes[URIRef(str(graph_name))] = digest
         if not self.active:
             if data is None:
                 self.store.remove_graph(graph_name)
@@ -551,7 +562,8 @@ class Maintainer:
         be kept by ``commit``. The store must not change after this."""
         if self.database is None:
             return
-        self.after_hashes = self.store.input_hashes()
+        # the hashes followed through replace() stand only when every write went through it (listings kept)
+        self.after_hashes = self.hashes if self.hashes is not None and self.active else self.store.input_hashes()
         self.inferred = self.store.has_graph(INFERRED_GRAPH)
         if self.inferred:
             return
