@@ -480,6 +480,7 @@ class Maintainer:
         self.keys: dict[str, set] = {}
         self.pending: list = []
         self.database = None
+        self.hashes = None
         self.named = named
         if not usable(store) or store.read_only:
             return

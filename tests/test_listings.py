@@ -328,6 +328,19 @@ def test_reasoning_stores_and_parameters_are_asked_the_query_itself(seed_store, 
     assert not (out / listings.DB_FILE).exists()
 
 
+def test_a_store_that_keeps_no_listings_still_builds_and_prunes(corpus):
+    """Regression: a build into memory: (or a server) removing an article failed in the listings' bookkeeping."""
+    import graph.store as store_module
+
+    made, root, folders = corpus
+    ontology = Ontology(extra_extension_dirs=[root / "ontology-extension"])
+    store_module._MEMORY.clear()
+    build(folders[:3], "memory:", ontology=ontology, html=False, trig=False, listings=True)
+    report = build(folders[:2], "memory:", ontology=ontology, html=False, trig=False, prune=True)
+    assert report.removed == [folders[2].name]
+    store_module._MEMORY.clear()
+
+
 def test_kg_build_listings_and_kg_query_through_the_cli(tmp_path):
     out = tmp_path / "out"
     runner = CliRunner()
