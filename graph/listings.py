@@ -40,6 +40,7 @@ the rows the query gives, and that each was kept up to date by the build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -322,118 +323,109 @@ class Database:
                            "rows TEXT NOT NULL, PRIMARY KEY (name, key))")
         return connection
 
+    @contextlib.contextmanager
+    def _session(self, create: bool):
+        """An open connection (None when the file is not there and ``create`` is false, or cannot be opened)."""
+        try:
+            connection = self._connect(create)
+        except sqlite3.Error:
+            connection = None
+        try:
+            yield connection
+        finally:
+            if connection is not None:
+                connection.close()
+
     def read(self, listing: Spec, current: str) -> tuple[list[str], list[list]] | None:
         """The variables and rows kept for the query when they answer for the store whose token is ``current``."""
-        try:
-            connection = self._connect(create=False)
-        except sqlite3.Error:
-            return None
-        if connection is None:
-            return None
-        try:
-            connection.execute("BEGIN")
-            head = connection.execute("SELECT token, digest, variables FROM listing WHERE name = ?",
-                                      (listing.name,)).fetchone()
-            if head is None or head[0] != current or head[1] != listing.digest:
+        with self._session(create=False) as connection:
+            if connection is None:
                 return None
-            rows = []
-            for (text,) in connection.execute("SELECT rows FROM part WHERE name = ?", (listing.name,)):
-                rows.extend(json.loads(text))
-            return json.loads(head[2]), rows
-        except sqlite3.Error:
-            return None
-        finally:
-            connection.close()
+            try:
+                connection.execute("BEGIN")
+                head = connection.execute("SELECT token, digest, variables FROM listing WHERE name = ?",
+                                          (listing.name,)).fetchone()
+                if head is None or head[0] != current or head[1] != listing.digest:
+                    return None
+                rows = []
+                for (text,) in connection.execute("SELECT rows FROM part WHERE name = ?", (listing.name,)):
+                    rows.extend(json.loads(text))
+                return json.loads(head[2]), rows
+            except sqlite3.Error:
+                return None
+
+    def _head(self, listing: Spec) -> tuple | None:
+        """(token, digest, variables) kept for the query, or None."""
+        with self._session(create=False) as connection:
+            if connection is None:
+                return None
+            try:
+                return connection.execute("SELECT token, digest, variables FROM listing WHERE name = ?",
+                                          (listing.name,)).fetchone()
+            except sqlite3.Error:
+                return None
 
     def state(self, listing: Spec) -> str | None:
         """The token the query's listing answers for (None: none kept, or kept by another text of the query)."""
-        try:
-            connection = self._connect(create=False)
-        except sqlite3.Error:
-            return None
-        if connection is None:
-            return None
-        try:
-            head = connection.execute("SELECT token, digest FROM listing WHERE name = ?", (listing.name,)).fetchone()
-        except sqlite3.Error:
-            return None
-        finally:
-            connection.close()
+        head = self._head(listing)
         return head[0] if head is not None and head[1] == listing.digest else None
 
     def variables(self, listing: Spec) -> list[str] | None:
-        try:
-            connection = self._connect(create=False)
-        except sqlite3.Error:
-            return None
-        if connection is None:
-            return None
-        try:
-            head = connection.execute("SELECT variables FROM listing WHERE name = ?", (listing.name,)).fetchone()
-        except sqlite3.Error:
-            return None
-        finally:
-            connection.close()
-        return json.loads(head[0]) if head is not None else None
+        head = self._head(listing)
+        return json.loads(head[2]) if head is not None else None
 
     def write(self, listing: Spec, token_value: str, variables: list[str], grouped: dict[str, list],
               replace_keys=None, expected: str | None = None) -> bool:
         """Keep rows: all of the query's (``replace_keys`` None), or replace those of ``replace_keys`` (when the
         kept listing answers for ``expected``). One transaction; False when the file cannot be written."""
-        try:
-            connection = self._connect(create=True)
-        except sqlite3.Error:
-            return False
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            if replace_keys is None:
-                connection.execute("DELETE FROM part WHERE name = ?", (listing.name,))
-            else:
-                head = connection.execute("SELECT token, digest FROM listing WHERE name = ?",
-                                          (listing.name,)).fetchone()
-                if head is None or head[0] != expected or head[1] != listing.digest:
-                    connection.execute("ROLLBACK")
-                    return False
-                connection.executemany("DELETE FROM part WHERE name = ? AND key = ?",
-                                       [(listing.name, key) for key in sorted(replace_keys)])
-            connection.executemany("INSERT OR REPLACE INTO part (name, key, rows) VALUES (?, ?, ?)",
-                                   [(listing.name, key, json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
-                                    for key, rows in sorted(grouped.items())])
-            connection.execute("INSERT OR REPLACE INTO listing (name, token, digest, variables) VALUES (?, ?, ?, ?)",
-                               (listing.name, token_value, listing.digest, json.dumps(variables)))
-            connection.execute("COMMIT")
-            return True
-        except sqlite3.Error:
+        with self._session(create=True) as connection:
+            if connection is None:
+                return False
             try:
-                connection.execute("ROLLBACK")
+                connection.execute("BEGIN IMMEDIATE")
+                if replace_keys is None:
+                    connection.execute("DELETE FROM part WHERE name = ?", (listing.name,))
+                else:
+                    head = connection.execute("SELECT token, digest FROM listing WHERE name = ?",
+                                              (listing.name,)).fetchone()
+                    if head is None or head[0] != expected or head[1] != listing.digest:
+                        connection.execute("ROLLBACK")
+                        return False
+                    connection.executemany("DELETE FROM part WHERE name = ? AND key = ?",
+                                           [(listing.name, key) for key in sorted(replace_keys)])
+                connection.executemany(
+                    "INSERT OR REPLACE INTO part (name, key, rows) VALUES (?, ?, ?)",
+                    [(listing.name, key, json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
+                     for key, rows in sorted(grouped.items())])
+                connection.execute("INSERT OR REPLACE INTO listing (name, token, digest, variables) "
+                                   "VALUES (?, ?, ?, ?)", (listing.name, token_value, listing.digest,
+                                                           json.dumps(variables)))
+                connection.execute("COMMIT")
+                return True
             except sqlite3.Error:
-                pass
-            return False
-        finally:
-            connection.close()
+                try:
+                    connection.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                return False
 
     def drop(self, names=None) -> None:
         """Forget the listings of ``names`` (all when None)."""
-        try:
-            connection = self._connect(create=False)
-        except sqlite3.Error:
-            return
-        if connection is None:
-            return
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            if names is None:
-                connection.execute("DELETE FROM part")
-                connection.execute("DELETE FROM listing")
-            else:
-                for name in names:
-                    connection.execute("DELETE FROM part WHERE name = ?", (name,))
-                    connection.execute("DELETE FROM listing WHERE name = ?", (name,))
-            connection.execute("COMMIT")
-        except sqlite3.Error:
-            pass
-        finally:
-            connection.close()
+        with self._session(create=False) as connection:
+            if connection is None:
+                return
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                if names is None:
+                    connection.execute("DELETE FROM part")
+                    connection.execute("DELETE FROM listing")
+                else:
+                    for name in names:
+                        connection.execute("DELETE FROM part WHERE name = ?", (name,))
+                        connection.execute("DELETE FROM listing WHERE name = ?", (name,))
+                connection.execute("COMMIT")
+            except sqlite3.Error:
+                pass
 
 
 # -- asking ---------------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ A query file opens with a header of comments:
     # Question: the question it answers, in English (continued on lines starting `#   `)
     # Param: NAME (iri|literal|date|integer[, required][, selective]) - what it restricts, with an example
     # Lists: col, col      columns that are GROUP_CONCATs separated by U+001F, shown as lists
-    # Listing: KEY PATH    asked with no parameter, answered from rows kept beside the store (graph/listings.py)
+    # Listing: KEY PATH -> PREDICATES   (repeatable) asked with no parameter, answered from rows kept beside
+                                        the store and kept up to date by each build (graph/listings.py)
 
 Parameters are bound as RDF terms with pyoxigraph's ``substitutions``, never pasted into the query text, so a
 value holding quotes, braces or ``} UNION {`` is only ever a term to compare with. Oxigraph accepts a substitution
