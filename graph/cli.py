@@ -85,7 +85,7 @@ def main():
               help="Materialise RDFS/OWL-RL entailments (superclasses, superproperties, inverses) into the graph gr:inferred.")
 @click.option("--listings", is_flag=True,
               help="Also make the listings of the queries that list everything (statements, timeline, positions, "
-                   "contradictions, text-anchor-violation) now, not when first asked (README, Asking the graph).")
+                   "contradictions and two integrity checks) now, not when first asked (README, Asking the graph).")
 @click.option("--ontology", "ontology_dirs", multiple=True, metavar="DIR",
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Also load this extension folder kept outside the repository (.ttl, *shapes.ttl, queries/). Repeatable.")
