@@ -260,6 +260,8 @@ def affected(store, listing: Spec, triples: set) -> set:
         if path == "self":
             found.update(subjects)
             continue
+        if any(not isinstance(subject, ox.NamedNode) for subject in subjects):
+            raise _Unlisted  # a blank node cannot be written in a VALUES block: the listing is dropped
         for start in range(0, len(subjects), 500):
             values = " ".join(str(s) for s in subjects[start:start + 500])
             text = f"{listing.prologue}\nSELECT DISTINCT ?key WHERE {{ VALUES ?node {{ {values} }} ?key {path} ?node }}"
@@ -471,6 +473,7 @@ class Maintainer:
         self.active: dict[str, Spec] = {}
         self.keys: dict[str, set] = {}
         self.pending: list = []
+        self.broken: set[str] = set()
         self.database = None
         self.hashes = None
         self.named = named
@@ -513,8 +516,11 @@ class Maintainer:
                            for q in self.store.store.quads_for_pattern(t.subject, t.predicate, t.object, None))}
 
     def _note(self, triples: set) -> None:
-        for name, listing in self.active.items():
-            self.keys[name] |= affected(self.store, listing, triples)
+        for name, listing in list(self.active.items()):
+            try:
+                self.keys[name] |= affected(self.store, listing, triples)
+            except (_Unlisted, SyntaxError, ValueError, OSError, RuntimeError):
+                self.broken.add(name)  # not kept up to date: dropped when the build commits
 
     def replace(self, graph_name, data: str | None, digest: str | None = None) -> None:
         """Replace (``data``: N-Triples, whose kg:inputHash is ``digest``) or remove (None) an article graph, noting
@@ -563,15 +569,23 @@ class Maintainer:
         chosen = specs(self.named) if make_all else self.active
         for name, listing in chosen.items():
             if make_all:
-                made = rows_by_key(self.store, listing)
+                try:
+                    made = rows_by_key(self.store, listing)
+                except (SyntaxError, ValueError, OSError, RuntimeError):
+                    made = None
                 if made is not None:
                     self.pending.append((listing, made[0], made[1], None))
+                continue
+            if name in self.broken:
                 continue
             keys = sorted(self.keys[name], key=str)
             grouped: dict[str, list] = {}
             variables = None
             for start in range(0, len(keys), 500):
-                made = rows_by_key(self.store, listing, keys[start:start + 500])
+                try:
+                    made = rows_by_key(self.store, listing, keys[start:start + 500])
+                except (SyntaxError, ValueError, OSError, RuntimeError):
+                    made = None
                 if made is None:
                     break
                 variables = made[0]

@@ -351,6 +351,28 @@ def test_a_store_that_keeps_no_listings_still_builds_and_prunes(corpus):
     store_module._MEMORY.clear()
 
 
+def test_a_change_the_listing_cannot_follow_drops_it(seed_store, tmp_path):
+    """A blank node cannot be bound in a VALUES block: a build whose change reaches one drops the listing (asked
+    again when queried) instead of failing or keeping rows it could not check."""
+    import pyoxigraph as ox
+
+    out = tmp_path / "out"
+    shutil.copytree(seed_store, out)
+    named = queries.named_queries()
+    listing = listings.spec(named["statements"])
+    with pytest.raises(listings._Unlisted):
+        listings.affected(None, listing, {ox.Triple(ox.BlankNode("b0"), ox.NamedNode(listings.RDF_TYPE),
+                                                    ox.NamedNode("https://example.org/C"))})
+    writer = OxigraphStore(out)
+    keeper = listings.Maintainer(writer, named)
+    keeper.active = {"statements": listing}
+    keeper.keys = {"statements": set()}
+    keeper._note({ox.Triple(ox.BlankNode("b0"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                            ox.Literal("x"))})
+    assert keeper.broken == {"statements"}
+    writer.close()
+
+
 def test_kg_build_listings_and_kg_query_through_the_cli(tmp_path):
     out = tmp_path / "out"
     runner = CliRunner()
