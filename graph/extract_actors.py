@@ -548,6 +548,7 @@ class ActorFinder:
         # bare title later ("Attorney General Paxton") is not the national office
         self.qualified_titles: set[tuple[str, str]] = set()
         self.reg = Registry()
+        self._elsewhere: dict[tuple, str | None] = {}  # _person_elsewhere: a name recurs, the text is searched once
         self.lowercase_words = set(w.lower() for w in re.findall(r"\b[a-z][a-z'-]+\b", text[:MAX_SCAN]))
         self.us_context = bool(re.search(r"\bU\.S\.|\bUnited States\b|\bAmerican\b|\bWashington\b|\bCongress\b",
                                          text[:MAX_SCAN]))
@@ -996,9 +997,14 @@ class ActorFinder:
         """Evidence anywhere in the text that these words name a person whose first name we do not know: an age
         in apposition to them ("Kilmar Abrego Garcia, 29,") or kin of theirs ("Abrego Garcia's wife", the last two
         words of a longer name, as news copy names someone again)."""
-        words = [t.base for t in name_tokens]
+        words = tuple(t.base for t in name_tokens)
         if len(words) < 2:
             return None
+        if words not in self._elsewhere:
+            self._elsewhere[words] = self._search_person_evidence(words)
+        return self._elsewhere[words]
+
+    def _search_person_evidence(self, words: tuple) -> str | None:
         forms = [" ".join(words)] + ([" ".join(words[-2:])] if len(words) >= 3 else [])
         names = "|".join(re.escape(form) for form in forms)
         if re.search(r"(?<![\w-])(?:" + names + r"),\s+(?:aged?\s+)?\d{1,3},", self.text):

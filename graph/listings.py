@@ -57,8 +57,7 @@ from .ns import INFERRED_GRAPH
 DB_FILE = "listings.sqlite"
 MAINTAIN_AT_MOST = 200  # articles written or removed in one build; more, and the listings are dropped (made again
 #                         when asked): asking a few hundred articles' rows again costs as much as the whole query
-LISTING_RE = re.compile(r"^#\s*Listing:\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<path>\S.*?)\s+->\s+(?P<reads>\S.*?)\s*$",
-                        re.M)
+LISTING_RE = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<path>\S.*?)\s+->\s+(?P<reads>\S.*?)")
 _PREFIX_RE = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.I)
 _PNAME_RE = re.compile(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:([A-Za-z_][\w.-]*)")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -85,13 +84,8 @@ class Spec:
 
 def spec(query) -> Spec | None:
     """The listing of a named query (graph/queries.py NamedQuery), or None when it has none or it cannot be kept."""
-    header = []
-    for line in query.text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            break
-        header.append(line)
-    lines = list(LISTING_RE.finditer("\n".join(header)))
-    if not lines or len({line.group("key") for line in lines}) != 1:
+    lines = [LISTING_RE.fullmatch(line) for line in query.listing]  # the header's lines (graph/queries.py)
+    if not lines or None in lines or len({line.group("key") for line in lines}) != 1:
         return None
     key = lines[0].group("key")
     from .queries import bound_text

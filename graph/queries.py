@@ -79,6 +79,7 @@ class NamedQuery:
     question: str
     params: dict[str, Param] = field(default_factory=dict)
     lists: list[str] = field(default_factory=list)
+    listing: list[str] = field(default_factory=list)  # the `# Listing:` lines' text (graph/listings.py)
 
     @property
     def is_violation(self) -> bool:
@@ -96,8 +97,8 @@ def parse_query_file(path: Path) -> NamedQuery:
 
 
 def parse_query_text(text: str, name: str = "sparql", path: Path | None = None) -> NamedQuery:
-    """Read the header (# Question:, # Param:, # Lists:) of a query's text."""
-    question, params, lists, in_question = [], {}, [], False
+    """Read the header (# Question:, # Param:, # Lists:, # Listing:) of a query's text."""
+    question, params, lists, listing, in_question = [], {}, [], [], False
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -116,11 +117,15 @@ def parse_query_text(text: str, name: str = "sparql", path: Path | None = None) 
         elif body.startswith("Lists:"):
             lists = [s.strip() for s in body[len("Lists:"):].split(",") if s.strip()]
             in_question = False
+        elif body.startswith("Listing:"):
+            listing.append(body[len("Listing:"):].strip())
+            in_question = False
         elif in_question and line.startswith("#  "):
             question.append(body)
         else:
             in_question = False
-    return NamedQuery(name, Path(path) if path is not None else Path("-"), text, " ".join(question), params, lists)
+    return NamedQuery(name, Path(path) if path is not None else Path("-"), text, " ".join(question), params, lists,
+                      listing)
 
 
 def query_dirs(ontology: Ontology | None = None) -> list[Path]:
