@@ -159,10 +159,6 @@ def _token(name: str, hashes: dict) -> str:
     return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
 
 
-def _run(store, text: str):
-    return store.store.query(text, use_default_graph_as_union=not store.deduplicated)
-
-
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -218,7 +214,7 @@ def rows_by_key(store, listing: Spec, keys: list | None = None) -> tuple[list[st
     text = listing.plan.text
     if keys is not None:
         text = bind_keys(text, listing.key, keys)
-    answer = _run(store, text)
+    answer = store.raw_query(text)
     variables = [v.value for v in answer.variables]
     grouped: dict[str, list] = {}
     try:
@@ -234,14 +230,16 @@ def rows_by_key(store, listing: Spec, keys: list | None = None) -> tuple[list[st
 
 
 def bind_keys(text: str, key: str, keys: list) -> str:
-    """The query with KEY bound to ``keys``: at each ``#given KEY:`` line of the query (inside each branch of a
-    UNION, where Oxigraph starts from it), or by a VALUES block opening the WHERE group."""
-    block = f"VALUES ?{key} {{ {' '.join(str(k) for k in keys)} }}"
-    given = re.compile(rf"^(?P<indent>[ \t]*)#given {re.escape(key)}:(?P<pattern>[^\n]*)$", re.M)
-    if given.search(text):
-        return given.sub(lambda m: f"{m.group('indent')}{block} {m.group('pattern').strip()}", text)
-    start, _ = sparqltext.where_group(sparqltext.blank(text))
-    return f"{text[:start + 1]}\n  {block}{text[start + 1:]}"
+    """The query with KEY bound to ``keys`` (pyoxigraph terms) as graph/queries.py binds a selective parameter: at
+    each ``#given KEY:`` line of the query (inside each branch of a UNION, where Oxigraph starts from it), or by a
+    VALUES block opening the WHERE group."""
+    from .queries import given_lines
+    from .store import from_ox
+
+    values = {key: [from_ox(k) for k in keys]}
+    if f"#given {key}:" in text:
+        return given_lines(text, values)
+    return sparqltext.with_values(text, values, opening=True)
 
 
 def affected(store, listing: Spec, triples: set) -> set:
@@ -259,7 +257,7 @@ def affected(store, listing: Spec, triples: set) -> set:
         for start in range(0, len(subjects), 500):
             values = " ".join(str(s) for s in subjects[start:start + 500])
             text = f"{listing.prologue}\nSELECT DISTINCT ?key WHERE {{ VALUES ?node {{ {values} }} ?key {path} ?node }}"
-            found.update(solution["key"] for solution in _run(store, text))
+            found.update(solution["key"] for solution in store.raw_query(text))
     return found
 
 

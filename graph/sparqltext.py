@@ -44,10 +44,14 @@ def where_group(blanked: str) -> tuple[int, int] | None:
 
 
 def values_block(bindings: dict) -> str:
-    """``VALUES (?a ?b) { (<x> "y") }``, the values written by Oxigraph's term serialiser."""
+    """``VALUES (?a ?b) { (<x> "y") }``, the values written by Oxigraph's term serialiser; one variable given a
+    list of values gets a row for each (``VALUES (?a) { (<x>) (<y>) }``: graph/listings.py binds its keys so)."""
     from .store import to_ox
 
     names = " ".join(f"?{name}" for name in bindings)
+    if len(bindings) == 1 and isinstance(next(iter(bindings.values())), (list, tuple)):
+        rows = " ".join(f"({to_ox(term)})" for term in next(iter(bindings.values())))
+        return f"VALUES ({names}) {{ {rows} }}"
     values = " ".join(str(to_ox(term)) for term in bindings.values())
     return f"VALUES ({names}) {{ ({values}) }}"
 

@@ -266,10 +266,9 @@ class OxigraphStore:
         """``union``: the default graph is the union of the named graphs (the set kept in the default graph, or
         Oxigraph's union for a store built before); False: the store's own default graph."""
         substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()} or None
-        as_union = union and not self.deduplicated
 
         def run(text):
-            return self.store.query(text, use_default_graph_as_union=as_union, substitutions=substitutions)
+            return self.raw_query(text, union, substitutions)
 
         # a final ORDER BY of variables is done in Python (graph/ordering.py), or the query runs as written
         order = ordering.plan(sparql)
@@ -287,6 +286,11 @@ class OxigraphStore:
         except OSError as exc:
             raise QueryError(f"the store failed to answer: {exc}") from None
         return self._result(answer)
+
+    def raw_query(self, sparql: str, union: bool = True, substitutions: dict | None = None):
+        """pyoxigraph's own answer (its terms, unconverted), over the same default graph as ``query``."""
+        return self.store.query(sparql, use_default_graph_as_union=union and not self.deduplicated,
+                                substitutions=substitutions)
 
     @staticmethod
     def _result(answer, order: "ordering.Plan | None" = None) -> "Result | None":
