@@ -153,7 +153,7 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
             drop_inferred(store)
         store.flush()
         made = time.perf_counter()
-        keeper.finish(make_all=listings)  # kept once the snapshot they answer for is published (below)
+        keeper.finish(make_all=listings, workers=workers)  # kept once the snapshot they answer for is published (below)
         if listings:
             report.seconds["listings"] = time.perf_counter() - made
         report.seconds["write"] = time.perf_counter() - written

@@ -78,14 +78,15 @@ def main():
               help="Write graph.html beside an on-disk store, or not. Default: when the store holds at most 100,000 triples.")
 @click.option("--trig/--no-trig", default=None,
               help="Write graph.trig beside an on-disk store, or not. Default: when the store holds at most 100,000 triples.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes preparing articles (default: every core).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes preparing articles, and threads making --listings (default: every core).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary: only errors, on stderr.")
 @click.option("--force", is_flag=True, help="Rebuild every article even when its inputs did not change.")
 @click.option("--reason", is_flag=True,
               help="Materialise RDFS/OWL-RL entailments (superclasses, superproperties, inverses) into the graph gr:inferred.")
 @click.option("--listings", is_flag=True,
               help="Also make the listings of the queries that list everything (statements, timeline, positions, "
-                   "contradictions and two integrity checks) now, not when first asked (README, Asking the graph).")
+                   "contradictions and two integrity checks) now, not when first asked, one per core at a time "
+                   "(--jobs) (README, Asking the graph).")
 @click.option("--ontology", "ontology_dirs", multiple=True, metavar="DIR",
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Also load this extension folder kept outside the repository (.ttl, *shapes.ttl, queries/). Repeatable.")

@@ -60,6 +60,8 @@ from .ontology import ONTOLOGY_DIR, Ontology
 LIST_SEPARATOR = "\x1f"
 PARAM_RE = re.compile(r"^#\s*Param:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<spec>[^)]*)\))?\s*(?:-\s*(?P<doc>.*))?$")
 INTEGER_TYPES = {XSD.integer, XSD.int, XSD.long, XSD.nonNegativeInteger, XSD.positiveInteger, XSD.short}
+FLOAT_TYPES = {XSD.decimal, XSD.double, XSD.float}
+BOOLEAN = XSD.boolean  # looked up once: rdflib's Namespace attribute costs a microsecond a cell
 
 
 @dataclass
@@ -390,10 +392,15 @@ def given_lines(text: str, leading: dict) -> str:
 
 # -- formatting ----------------------------------------------------------------------------------
 def curie(iri: str) -> str:
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+    for prefix, ns in _longest_first():
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return iri
+
+
+@functools.lru_cache(maxsize=1)
+def _longest_first() -> tuple:
+    return tuple(sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])))
 
 
 def plain(term, as_list: bool = False, short: bool = False):
@@ -404,12 +411,14 @@ def plain(term, as_list: bool = False, short: bool = False):
     if as_list:
         return sorted(x for x in str(term).split(LIST_SEPARATOR) if x)
     if isinstance(term, Literal):
-        if term.datatype in INTEGER_TYPES:
-            return int(term)
-        if term.datatype == XSD.boolean:
-            return term.toPython()
-        if term.datatype in (XSD.decimal, XSD.double, XSD.float):
-            return float(term)
+        datatype = term.datatype
+        if datatype is not None:
+            if datatype in INTEGER_TYPES:
+                return int(term)
+            if datatype == BOOLEAN:
+                return term.toPython()
+            if datatype in FLOAT_TYPES:
+                return float(term)
     return str(term)
 
 

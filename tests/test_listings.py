@@ -297,6 +297,45 @@ def test_a_build_that_rewrites_many_articles_drops_the_listings(corpus, tmp_path
     store.close()
 
 
+def _parts(out):
+    import sqlite3
+
+    connection = sqlite3.connect(out / listings.DB_FILE)
+    try:
+        return (sorted(connection.execute("SELECT name, digest, variables FROM listing")),
+                sorted(connection.execute("SELECT name, key, rows FROM part")))
+    finally:
+        connection.close()
+
+
+def test_listings_made_on_several_threads_are_those_made_on_one(corpus, tmp_path, monkeypatch):
+    """`kg build --listings` asks the listings on one thread per core (pyoxigraph lets go of Python while it
+    evaluates); what it keeps must not depend on how many, and it asks the one that took longest last time first."""
+    made, root, folders = corpus
+    ontology = Ontology(extra_extension_dirs=[root / "ontology-extension"])
+    kept = {}
+    for workers in (1, 3):
+        out = tmp_path / f"out-{workers}"
+        build(folders, out, ontology=ontology, html=False, trig=False, listings=True, workers=workers)
+        kept[workers] = _parts(out)
+        costs = listings.Database(out).costs()
+        assert set(costs) == LISTED and all(seconds >= 0 for seconds in costs.values())
+    assert kept[1] == kept[3] and {name for name, *_ in kept[1][0]} == LISTED
+    asked = []
+    original = listings.Maintainer._make
+    monkeypatch.setattr(listings.Maintainer, "_make",
+                        lambda self, listing, whole: asked.append(listing.name) or original(self, listing, whole))
+    out = tmp_path / "out-1"
+    database = listings.Database(out)
+    with database._session(create=False) as connection:
+        connection.execute("UPDATE cost SET seconds = 0")
+        connection.execute("UPDATE cost SET seconds = 9 WHERE name = 'timeline'")
+        connection.execute("UPDATE cost SET seconds = 5 WHERE name = 'positions'")
+    build(folders, out, ontology=ontology, html=False, trig=False, listings=True, workers=1)
+    assert asked == ["timeline", "positions"] + sorted(LISTED - {"timeline", "positions"})
+    assert _parts(out) == kept[1]
+
+
 def test_a_listing_of_another_store_state_or_query_text_is_not_used(seed_store, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(seed_store, out)
