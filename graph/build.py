@@ -64,6 +64,28 @@ def prepare(directories: list[Path], ontology: Ontology, workers: int | None = N
     return raise_failures(prepare_all(jobs, ontology, workers, progress))
 
 
+def _prepare_and_load(todo: list[Path], ontology: Ontology, workers: int | None, bar, writer) -> list:
+    """``prepare``, handing each article to the bulk ``writer`` as soon as the workers have it (its N-Triples are
+    let go once loaded). An article that fails or does not conform stops the loading, and the store is emptied
+    again before the same error as ``prepare``'s is raised: nothing is written. Returns the prepared articles."""
+    from .parallel import Failed, iter_prepared, raise_failures
+
+    jobs = [(Path(d), _digest(d, ontology.version) or "") for d in todo]
+    results, failed = [], False
+    try:
+        for item in iter_prepared(jobs, ontology, workers, bar):
+            results.append(item)
+            if isinstance(item, Failed) or item.problems:
+                failed = True
+            elif not failed:
+                writer.add(graph_name(item.slug), item.ntriples)
+                item.ntriples = ""
+        return raise_failures(results)
+    except BaseException:
+        writer.abandon()
+        raise
+
+
 def build(directories: list[Path] | None = None, store_spec: str | Path = "out", ontology: Ontology | None = None,
           html: bool | None = True, prune: bool | None = None, force: bool = False, trig: bool | None = None,
           workers: int | None = None, quiet: bool = True, reason: bool = False,
@@ -109,11 +131,6 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
                 if force or ontology_changed or digests[slug] is None or stored.get(graph_name(slug)) != digests[slug]]
         report.articles = list(slugs)
         show = not quiet and len(todo) >= PARALLEL_FROM
-        bar = Progress(len(todo), "prepare", enabled=show)
-        prepared = prepare(todo, ontology, workers, bar)
-        bar.close()
-        report.seconds["prepare"] = time.perf_counter() - started
-        written = time.perf_counter()
         from . import listings as listed
         from .queries import named_queries
 
@@ -122,17 +139,31 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         gone = [name for name in sorted(stored) if pruning and str(name).startswith(prefix)
                 and str(name)[len(prefix):] not in slugs]
         keeper = listed.Maintainer(store, named_queries(ontology), hashes=stored)
-        if force or ontology_changed or len(prepared) + len(gone) > listed.MAINTAIN_AT_MOST:
+        if force or ontology_changed or len(todo) + len(gone) > listed.MAINTAIN_AT_MOST:
             keeper.drop()
-        bar = Progress(len(prepared), "write", enabled=show)
-        if keeper.active:
+        # a first build (a store with no graph yet) writes through the bulk loader while the workers prepare
+        writer = None if keeper.active or not hasattr(store, "bulk_writer") else store.bulk_writer(len(todo))
+        bar = Progress(len(todo), "prepare", enabled=show)
+        if writer is None:
+            prepared = prepare(todo, ontology, workers, bar)
+        else:
+            prepared = _prepare_and_load(todo, ontology, workers, bar, writer)
+        bar.close()
+        report.seconds["prepare"] = time.perf_counter() - started
+        written = time.perf_counter()
+        if writer is not None:
+            writer.finish()
+        elif keeper.active:
+            bar = Progress(len(prepared), "write", enabled=show)
             for p in prepared:
                 keeper.replace(graph_name(p.slug), p.ntriples, p.digest)
                 bar.advance()
+            bar.close()
         else:
+            bar = Progress(len(prepared), "write", enabled=show)
             store.replace_graphs(((graph_name(p.slug), p.ntriples) for p in prepared),
                                  done=lambda name: bar.advance())
-        bar.close()
+            bar.close()
         if force or ontology_changed:  # after the articles: a build killed before this leaves the old ontology
             onto = stable_blank_nodes(ontology.graph)  # hash, so the next build still redoes every article
             onto.add((ONTOLOGY_IRI, KG.ontologyVersion, Literal(ontology.version)))

@@ -156,24 +156,33 @@ def _run(jobs):
 def prepare_all(jobs: list[tuple[Path, str]], ontology, workers: int | None = None,
                 progress: Progress | None = None) -> list[Prepared | Failed]:
     """Prepare every (directory, digest) in order, on ``workers`` processes (default: every core)."""
+    return list(iter_prepared(jobs, ontology, workers, progress))
+
+
+def iter_prepared(jobs: list[tuple[Path, str]], ontology, workers: int | None = None,
+                  progress: Progress | None = None):
+    """``prepare_all``'s results one at a time, in order, as the workers hand them back: a first build writes the
+    ones it has while the workers prepare the rest (graph/build.py)."""
     batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
     workers = workers or os.cpu_count() or 1
-    results: list[Prepared | Failed] = []
     if len(jobs) < PARALLEL_FROM or workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for batch in batches:
-            results += prepare_batch(batch, ontology)
+            done = prepare_batch(batch, ontology)
             if progress:
                 progress.advance(len(batch))
-        return results
+            yield from done
+        return
     ontology.graph, ontology.shapes, ontology.version  # parse once, before forking: the workers share it
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context,
-                             initializer=_init, initargs=(ontology,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context,
+                               initializer=_init, initargs=(ontology,))
+    try:
         for batch, done in zip(batches, pool.map(_run, batches)):
-            results += done
             if progress:
                 progress.advance(len(batch))
-    return results
+            yield from done
+    finally:  # the caller stopped early (an error while writing): do not prepare the rest
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def raise_failures(results: list[Prepared | Failed]) -> list[Prepared]:

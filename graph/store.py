@@ -63,7 +63,7 @@ BULK_MARKER = ".kg-bulk-write"
 COUNT_FILE = ".kg-triple-count"  # triple_count() as the last writer closed the store; removed by each write open
 #: a build writing at least this many graphs into a store with no graphs takes the bulk loader (KG_BULK_FROM)
 BULK_FROM = int(os.environ.get("KG_BULK_FROM", "20"))
-BULK_CHUNK = 100_000  # quads per call of the bulk loader
+BULK_CHUNK = int(os.environ.get("KG_BULK_CHUNK", "100000"))  # quads per call of the bulk loader
 _LAYOUT = ox.NamedNode(safety.LAYOUT_GRAPH)
 _DEFAULT = ox.DefaultGraph()
 
@@ -388,43 +388,25 @@ class OxigraphStore:
 
         Into a store with no graphs yet, BULK_FROM graphs or more go through the bulk loader (see the module's
         docstring for what a crash then does)."""
-        self._before_write()
         items = list(items)
-        if len(items) >= BULK_FROM and self.deduplicated and not self.graphs():
-            self._bulk_write(items, done)
+        writer = self.bulk_writer(len(items), done)
+        if writer is not None:
+            for graph_name, graph in items:
+                writer.add(graph_name, graph if isinstance(graph, str) else ntriples(graph))
+            writer.finish()
             return
         for graph_name, graph in items:
             self.replace_graph(graph_name, graph)
             if done is not None:
                 done(graph_name)
 
-    def _bulk_write(self, items, done) -> None:
-        """The bulk loader, BULK_CHUNK quads at a time (one call on a million quads holds them all in memory:
-        measured 427 MB for 384k quads at once, 188 MB in chunks of 100k, and faster)."""
-        marker = self.directory / BULK_MARKER if self.directory is not None else None
-        if marker is not None:
-            write_atomically(marker, lambda handle: handle.write(b"a first build's bulk load is not finished\n"))
-        self.forget_count()
-        chunk, names, size = [], [], 0
-        for number, (graph_name, graph) in enumerate(items, 1):
-            data = graph if isinstance(graph, str) else ntriples(graph)
-            text = _nquads(f"<{graph_name}>", data)
-            chunk.append(text)
-            names.append(graph_name)
-            size += text.count("\n")
-            if size >= BULK_CHUNK or number == len(items):
-                self.store.bulk_load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS)
-                for name in names:
-                    if done is not None:
-                        done(name)
-                chunk, names, size = [], [], 0
-        safety.crash_point("bulk-loaded")
-        if marker is not None:
-            # the chunks leave many small files behind; compacting them took 1.2 s on 1M triples and made
-            # lookups faster (offer-offeror-violation 117 -> 47 ms)
-            self.store.optimize()
-            self.store.flush()
-            marker.unlink()
+    def bulk_writer(self, count: int, done=None) -> "BulkWriter | None":
+        """A BulkWriter for ``count`` new graphs when the store holds no graph yet and they are BULK_FROM or more
+        (None otherwise: write them with replace_graph)."""
+        self._before_write()
+        if count < BULK_FROM or not self.deduplicated or self.graphs():
+            return None
+        return BulkWriter(self, done)
 
     def remove_graph(self, graph_name: URIRef) -> None:
         self._before_write()
@@ -484,6 +466,73 @@ class OxigraphStore:
                 self.directory.rmdir()
             except OSError:  # something else was put there meanwhile
                 pass
+
+
+class BulkWriter:
+    """Article graphs into a store with no graphs yet through pyoxigraph's bulk loader, BULK_CHUNK quads at a time
+    (one call on a million quads holds them all in memory: measured 427 MB for 384k quads at once, 188 MB in
+    chunks of 100k, and faster). Not transactional: the marker file ``DIR/.kg-bulk-write`` stands from the first
+    ``add`` until ``finish`` has the whole load on disk, and a write open that finds it empties the store (the
+    module's docstring); ``abandon`` empties it now (a first build that found a bad article: nothing written).
+
+    ``add`` may be called while the articles are still being prepared: a first build writes on one core while the
+    workers prepare on the others (graph/build.py)."""
+
+    def __init__(self, store: OxigraphStore, done=None):
+        self.owner, self.done = store, done
+        self.marker = store.directory / BULK_MARKER if store.directory is not None else None
+        self.chunk: list[str] = []
+        self.names: list = []
+        self.size = 0
+        self.started = False
+
+    def add(self, graph_name: URIRef, data: str) -> None:
+        """One graph (N-Triples text); loaded with the others of its chunk."""
+        if not self.started:
+            self.started = True
+            if self.marker is not None:
+                write_atomically(self.marker, lambda handle: handle.write(b"a first build's bulk load is not finished\n"))
+            self.owner.forget_count()
+        text = _nquads(f"<{graph_name}>", data)
+        self.chunk.append(text)
+        self.names.append(graph_name)
+        self.size += text.count("\n")
+        if self.size >= BULK_CHUNK:
+            self._load()
+
+    def _load(self) -> None:
+        if self.chunk:
+            self.owner.store.bulk_load("".join(self.chunk).encode("utf-8"), ox.RdfFormat.N_QUADS)
+            safety.crash_point("bulk-chunk")
+        for name in self.names:
+            if self.done is not None:
+                self.done(name)
+        self.chunk, self.names, self.size = [], [], 0
+
+    def finish(self) -> None:
+        """Load what is left and make the load durable; then the marker goes."""
+        self._load()
+        if not self.started:
+            return
+        safety.crash_point("bulk-loaded")
+        if self.marker is not None:
+            # the chunks leave many small files behind; compacting them took 1.2 s on 1M triples and made
+            # lookups faster (offer-offeror-violation 117 -> 47 ms)
+            self.owner.store.optimize()
+            self.owner.store.flush()
+            self.marker.unlink()
+
+    def abandon(self) -> None:
+        """Undo every graph loaded so far: the store holds no graph again, as before the first ``add``."""
+        self.chunk, self.names, self.size = [], [], 0
+        if not self.started:
+            return
+        self.owner.store.clear()
+        self.owner.store.add_graph(_LAYOUT)
+        if self.marker is not None:
+            self.owner.store.flush()
+            self.marker.unlink(missing_ok=True)
+        self.started = False
 
 
 def _remove_from_union(name: str) -> str:

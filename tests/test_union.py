@@ -174,7 +174,9 @@ def test_files_written_atomically_get_the_usual_permissions(tmp_path):
         os.umask(previous)
 
 
-def test_a_first_build_killed_during_its_bulk_load_is_redone_by_the_next_build(tmp_path):
+@pytest.mark.parametrize("phase", ["bulk-chunk:2", "bulk-loaded"])
+def test_a_first_build_killed_during_its_bulk_load_is_redone_by_the_next_build(tmp_path, phase):
+    """Killed after some of the chunks (loaded while the other articles were being prepared), or after all."""
     folders = []
     for i in range(3):
         folder = tmp_path / "articles" / f"story-{i}"
@@ -182,7 +184,8 @@ def test_a_first_build_killed_during_its_bulk_load_is_redone_by_the_next_build(t
         folders.append(folder)
     out = tmp_path / "out"
     kg_cmd = [sys.executable, "-c", "import sys; from graph.cli import main; main()"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "KG_BULK_FROM": "2", "KG_TEST_CRASH_AT": "bulk-loaded"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KG_BULK_FROM": "2", "KG_TEST_CRASH_AT": phase,
+           "KG_BULK_CHUNK": "10"}
     killed = subprocess.run([*kg_cmd, "build", *map(str, folders), "--store", str(out)], env=env, cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert killed.returncode == -9, killed.stderr
@@ -273,3 +276,95 @@ def test_the_triple_count_a_build_reports_stays_exact_over_incremental_builds(tm
     build_and_check(*folders[:2], prune=True)
     build_and_check(*folders[:2], reason=True)
     build_and_check(*folders[:2])
+
+
+@pytest.fixture
+def bulk_corpus(tmp_path, monkeypatch):
+    """Nine synthetic articles, a first build of which takes the bulk loader in chunks of about one article, with
+    batches of 3 articles prepared on the process pool (the real sizes only change how many articles that takes)."""
+    import importlib.util
+
+    import graph.parallel
+    import graph.store
+    from graph.ontology import Ontology
+
+    spec = importlib.util.spec_from_file_location("gen_corpus", ROOT / "scripts" / "gen_corpus.py")
+    gen_corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen_corpus)
+    _, folders = gen_corpus.generate(tmp_path / "corpus", 9, doctrines=20)
+    monkeypatch.setattr(graph.store, "BULK_FROM", 3)
+    monkeypatch.setattr(graph.store, "BULK_CHUNK", 300)
+    monkeypatch.setattr(graph.parallel, "BATCH", 3)
+    monkeypatch.setattr(graph.parallel, "PARALLEL_FROM", 6)
+    return folders, tmp_path / "corpus" / "ontology-extension", Ontology
+
+
+def test_a_first_build_loads_while_it_prepares_and_gives_what_one_transaction_per_article_gives(
+        tmp_path, bulk_corpus, monkeypatch):
+    import graph.parallel
+    import graph.store
+    from graph.build import build
+
+    folders, extension, Ontology = bulk_corpus
+    events = []
+    prepare_batch, load = graph.parallel.prepare_batch, graph.store.BulkWriter._load
+    monkeypatch.setattr(graph.parallel, "prepare_batch",
+                        lambda jobs, ontology=None: events.append("prepared") or prepare_batch(jobs, ontology))
+    monkeypatch.setattr(graph.store.BulkWriter, "_load", lambda self: events.append("loaded") or load(self))
+    bulk = build(folders, tmp_path / "bulk", ontology=Ontology(extra_extension_dirs=[extension]), html=False,
+                 trig=False, workers=1)
+    assert events.index("loaded") < len(events) - 1 - events[::-1].index("prepared"), events
+    monkeypatch.setattr(graph.store, "BULK_FROM", 1000)
+    each = build(folders, tmp_path / "each", ontology=Ontology(extra_extension_dirs=[extension]), html=False,
+                 trig=False)
+    assert bulk.triples == each.triples and bulk.written_triples == each.written_triples > 9 * 400
+    stores = [OxigraphStore(tmp_path / name, read_only=True) for name in ("bulk", "each")]
+    try:
+        quads = [{str(q) for q in store.store.quads_for_pattern(None, None, None, None)} for store in stores]
+        assert quads[0] == quads[1]
+        assert default_graph(stores[0]) == named_union(stores[0])
+    finally:
+        for store in stores:
+            store.close()
+    assert not (tmp_path / "bulk" / BULK_MARKER).exists()
+
+
+@pytest.mark.parametrize("made", [False, True], ids=["new-folder", "empty-folder"])
+def test_a_bad_article_after_some_were_loaded_leaves_no_store(tmp_path, bulk_corpus, made):
+    """A first build writes what it has prepared while the workers go on; an article that breaks a shape later
+    empties the store again: the build fails with the same report and leaves nothing that looks built."""
+    from graph.build import build
+    from graph.errors import CheckFailed
+
+    folders, extension, Ontology = bulk_corpus
+    strict = tmp_path / "strict"
+    shutil.copytree(extension, strict)
+    (strict / "strict-shapes.ttl").write_text("""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix schema: <https://schema.org/> .
+@prefix kg: <https://w3id.org/legal-news-kg/ontology#> .
+<urn:test:NoSeven> a sh:NodeShape ; sh:targetClass kg:Article ;
+    sh:property [ sh:path schema:headline ; sh:pattern "^(?!Synthetic report number 7 )" ;
+                  sh:message "Report seven is not wanted." ] .
+""")
+    out = tmp_path / "out"
+    if made:
+        out.mkdir()
+    loaded = []
+    import graph.store
+
+    original = graph.store.BulkWriter._load
+
+    def spy(self):
+        loaded.extend(self.names)
+        original(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(graph.store.BulkWriter, "_load", spy)
+        with pytest.raises(CheckFailed) as caught:
+            build(folders, out, ontology=Ontology(extra_extension_dirs=[strict]), html=False, workers=1)
+    assert len(loaded) >= 3, "nothing was loaded before the bad article: the test tests nothing"
+    assert "Report seven is not wanted." in str(caught.value) and "synthetic-0000007" in str(caught.value)
+    assert out.exists() == made and (not made or list(out.iterdir()) == [])
+    answer = CliRunner().invoke(main, ["query", "actors", "--store", str(out)])
+    assert answer.exit_code == 2 and "no graph has been built here yet" in answer.output
