@@ -77,12 +77,15 @@ class Spec:
     plan: ordering.Plan  # the text without its ORDER BY, the sort keys, the columns added for them
     predicates: frozenset  # the IRIs the query names (rdf:type for `a`): only triples with these can matter
     prologue: str        # the query's PREFIX lines, for the path
+    whole: ordering.Plan | None = None  # the query's whole-store form (queries/whole/NAME.rq), when it has one
+    lists: frozenset = frozenset()  # the columns the query gathers into a list (`# Lists:`): kept sorted
 
     @property
     def digest(self) -> str:
         """The same in every process (no set's iteration order in it: Python varies it from run to run)."""
         reads = [[path, sorted(read) if read is not None else "*"] for path, read in self.reads]
-        return hashlib.sha256(json.dumps([self.key, reads, self.text]).encode()).hexdigest()[:32]
+        state = [2, self.key, reads, self.text] + ([self.whole.text] if self.whole is not None else [])  # 2: lists sorted
+        return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
 
 
 def spec(query) -> Spec | None:
@@ -124,7 +127,36 @@ def spec(query) -> Spec | None:
             predicates.add(prefixes[prefix] + local)
     predicates.add(RDF_TYPE)
     prologue = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in prefixes.items())
-    return Spec(query.name, key, tuple(reads), text, plan, frozenset(predicates), prologue)
+    return Spec(query.name, key, tuple(reads), text, plan, frozenset(predicates), prologue, whole_form(query, plan),
+                frozenset(query.lists))
+
+
+WHOLE_DIR = "whole"
+_PROJECTION = re.compile(r"\bSELECT\b(.*?)\bWHERE\b", re.IGNORECASE | re.DOTALL)
+
+
+def whole_form(query, plan: ordering.Plan) -> ordering.Plan | None:
+    """The plan of ``queries/whole/NAME.rq`` beside the query's file: the same question written for the whole store,
+    which a listing is made whole with (the query itself asks the rows of a few keys again, and answers a parameter).
+
+    Oxigraph joins a query's patterns by looking each up for every row found so far, which is what a parameter
+    needs (one article: a few milliseconds) and costs about 10 microseconds a pattern a row over the whole store;
+    written as sub-selects, each pattern is read once and hash-joined (statements at 1M triples: 6 s -> 3.4 s).
+    The form must give the query's rows: it is used only when its SELECT clause and ORDER BY are the query's, and
+    tests/test_listings.py compares the two on the seed article and on a synthetic corpus."""
+    path = Path(query.path).parent / WHOLE_DIR / Path(query.path).name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    whole = ordering.plan(text)
+    if whole is None or whole.keys != plan.keys or whole.hidden != plan.hidden:
+        return None
+    projections = [_PROJECTION.search(sparqltext.blank(t)) for t in (plan.text, whole.text)]
+    if None in projections or len({" ".join(t[m.start(1):m.end(1)].split()) for t, m in
+                                   zip((plan.text, whole.text), projections)}) != 1:
+        return None
+    return whole
 
 
 def specs(named: dict) -> dict[str, Spec]:
@@ -213,16 +245,29 @@ def _to_rdflib(cell: str):
 
 def rows_by_key(store, listing: Spec, keys: list | None = None) -> tuple[list[str], dict[str, list]] | None:
     """The query's rows (unsorted, every column of its plan), grouped by the KEY value (N-Triples text); only the
-    rows of ``keys`` (pyoxigraph terms) when given. None when a row holds a blank node or no KEY value."""
-    text = listing.plan.text
+    rows of ``keys`` (pyoxigraph terms) when given. None when a row holds a blank node or no KEY value.
+
+    A list column (GROUP_CONCAT, `# Lists:`) is kept with its items sorted: SPARQL leaves their order open, and
+    the query and its whole-store form concatenate them in different orders (every output sorts them anyway)."""
+    from .queries import LIST_SEPARATOR
+
     if keys is not None:
-        text = bind_keys(text, listing.key, keys)
+        text = bind_keys(listing.plan.text, listing.key, keys)
+    else:
+        text = (listing.whole or listing.plan).text
     answer = store.raw_query(text)
     variables = [v.value for v in answer.variables]
+    lists = [i for i, name in enumerate(variables) if name in listing.lists]
     grouped: dict[str, list] = {}
     try:
         for solution in answer:
             row = [_encode(solution[name]) for name in variables]
+            for i in lists:
+                cell = row[i]
+                if cell is not None and cell[0] in "SL" and LIST_SEPARATOR in cell:
+                    head, body = (cell[0], cell[1:]) if cell[0] == "S" else cell.split("@", 1)
+                    row[i] = (head if cell[0] == "S" else head + "@") + LIST_SEPARATOR.join(
+                        sorted(body.split(LIST_SEPARATOR)))
             key = solution[listing.key]
             if key is None:
                 return None
