@@ -116,24 +116,68 @@ def _rows(store, text, lists):
                          for solution in answer)
 
 
+ANCHOR_FAULTS = """
+@prefix kg: <https://w3id.org/legal-news-kg/ontology#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix schema: <https://schema.org/> .
+@base <https://w3id.org/legal-news-kg/id/> .
+<https://w3id.org/legal-news-kg/graph/article/faults> {
+  <article/faults> a kg:Article ; kg:slug "faults" ; schema:articleBody "We will study it, she said." .
+  <article/other> a kg:Article ; kg:slug "other" ; schema:articleBody "Another text." .
+  <article/faults/statement/nowhere> a kg:Statement ; kg:quote "We will" .
+  <article/faults/mention/unquoted> a kg:Mention ; kg:inArticle <article/faults> ; kg:anchor <article/faults/a/1> .
+  <article/faults/statement/elsewhere> a kg:Statement ; kg:quote "We will" ; kg:inArticle <article/faults> ;
+      kg:anchor <article/faults/a/2> .
+  <article/faults/statement/backwards> a kg:Statement ; kg:quote "We will" ; kg:inArticle <article/faults> ;
+      kg:anchor <article/faults/a/3> .
+  <article/faults/statement/good> a kg:Statement, kg:Mention ; kg:quote "We will" ; kg:inArticle <article/faults> ;
+      kg:anchor <article/faults/a/1> .
+  <article/faults/a/1> oa:hasSource <article/faults> ; oa:hasSelector <article/faults/s/1> .
+  <article/faults/s/1> a oa:TextPositionSelector ; oa:start 0 ; oa:end 7 .
+  <article/faults/a/2> oa:hasSource <article/other> ; oa:hasSelector <article/faults/s/1> .
+  <article/faults/a/3> oa:hasSource <article/faults> ; oa:hasSelector <article/faults/s/3> .
+  <article/faults/s/3> a oa:TextPositionSelector ; oa:start 7 ; oa:end 0 .
+}
+"""
+
+
 def test_a_whole_store_form_gives_the_rows_of_its_query(seed_store, corpus, tmp_path):
     """queries/whole/NAME.rq makes a listing whole (hash joins); the query itself asks the keys again: the two must
-    give the same rows, on the seed article and on a synthetic corpus (shared actors, unknown speakers)."""
+    give the same rows, on the seed article, a synthetic corpus (shared actors, unknown speakers) and stores with
+    planted faults (every integrity check's branches)."""
+    import pyoxigraph as ox
+
     made, root, folders = corpus
     ontology = Ontology(extra_extension_dirs=[root / "ontology-extension"])
     build(folders, tmp_path / "corpus-store", ontology=ontology, html=False, trig=False)
     named = queries.named_queries(ontology)
     formed = {name: spec for name, spec in listings.specs(named).items() if spec.whole is not None}
-    assert "statements" in formed
-    for directory in (seed_store, tmp_path / "corpus-store"):
+    assert {"statements", "text-anchor-violation"} <= set(formed)
+    stores = [seed_store, tmp_path / "corpus-store"]
+    for number, fixture in enumerate(sorted(VIOLATIONS.glob("*.trig")) + [None]):
+        directory = tmp_path / f"fault-{number}"
+        store = OxigraphStore(directory)
+        if fixture is None:
+            store.store.load(ANCHOR_FAULTS.encode(), ox.RdfFormat.TRIG)
+        else:
+            store.store.load(path=str(fixture), format=ox.RdfFormat.TRIG)
+        store.close()
+        stores.append(directory)
+    found = {}
+    for directory in stores:
         store = OxigraphStore(directory, read_only=True)
         try:
             for name, spec in formed.items():
                 names, rows = _rows(store, spec.plan.text, spec.lists)
-                assert rows, (name, directory)
+                found.setdefault(name, []).extend(rows)
                 assert _rows(store, spec.whole.text, spec.lists) == (names, rows), (name, directory)
         finally:
             store.close()
+    problems = " ".join(found["text-anchor-violation"])
+    for branch in ("no text anchor", "not in an article", "no quote", "anchored in another article",
+                   "is not its quote"):
+        assert branch in problems, branch  # every branch of the check found something to compare
+    assert all(found.values()), {name: len(rows) for name, rows in found.items()}
 
 
 def test_a_whole_store_form_that_selects_otherwise_is_not_used(tmp_path):
