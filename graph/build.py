@@ -53,24 +53,31 @@ def _digest(directory: Path, ontology_version: str) -> str | None:
         return None
 
 
-def prepare(directories: list[Path], ontology: Ontology, workers: int | None = None, progress=None) -> list:
+def prepare(directories: list[Path], ontology: Ontology, workers: int | None = None, progress=None,
+            digests: dict | None = None) -> list:
     """Read, convert and SHACL-validate the articles (on all cores); raise before anything is written.
 
     Returns graph.parallel.Prepared items (slug, digest, N-Triples) in the order of ``directories``.
     """
     from .parallel import prepare_all, raise_failures
 
-    jobs = [(Path(d), _digest(d, ontology.version) or "") for d in directories]
-    return raise_failures(prepare_all(jobs, ontology, workers, progress))
+    return raise_failures(prepare_all(_jobs(directories, ontology, digests), ontology, workers, progress))
 
 
-def _prepare_and_load(todo: list[Path], ontology: Ontology, workers: int | None, bar, writer) -> list:
+def _jobs(directories: list[Path], ontology: Ontology, digests: dict | None) -> list[tuple[Path, str]]:
+    """(directory, input hash) for each article: the hashes the build has computed already (by directory), the
+    others now."""
+    digests = digests or {}
+    return [(Path(d), (digests[d] if d in digests else _digest(d, ontology.version)) or "") for d in directories]
+
+
+def _prepare_and_load(todo: list[Path], ontology: Ontology, workers: int | None, bar, writer, digests=None) -> list:
     """``prepare``, handing each article to the bulk ``writer`` as soon as the workers have it (its N-Triples are
     let go once loaded). An article that fails or does not conform stops the loading, and the store is emptied
     again before the same error as ``prepare``'s is raised: nothing is written. Returns the prepared articles."""
     from .parallel import Failed, iter_prepared, raise_failures
 
-    jobs = [(Path(d), _digest(d, ontology.version) or "") for d in todo]
+    jobs = _jobs(todo, ontology, digests)
     results, failed = [], False
     try:
         for item in iter_prepared(jobs, ontology, workers, bar):
@@ -129,6 +136,7 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         digests = {slug: _digest(d, ontology.version) for slug, d in slugs.items()}
         todo = [d for slug, d in slugs.items()
                 if force or ontology_changed or digests[slug] is None or stored.get(graph_name(slug)) != digests[slug]]
+        known = {d: digests[slug] for slug, d in slugs.items()}
         report.articles = list(slugs)
         show = not quiet and len(todo) >= PARALLEL_FROM
         from . import listings as listed
@@ -145,9 +153,9 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         writer = None if keeper.active or not hasattr(store, "bulk_writer") else store.bulk_writer(len(todo))
         bar = Progress(len(todo), "prepare", enabled=show)
         if writer is None:
-            prepared = prepare(todo, ontology, workers, bar)
+            prepared = prepare(todo, ontology, workers, bar, known)
         else:
-            prepared = _prepare_and_load(todo, ontology, workers, bar, writer)
+            prepared = _prepare_and_load(todo, ontology, workers, bar, writer, known)
         bar.close()
         report.seconds["prepare"] = time.perf_counter() - started
         written = time.perf_counter()
