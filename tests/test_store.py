@@ -296,3 +296,21 @@ def test_the_next_build_removes_the_temporary_files_a_killed_writer_left(tmp_pat
     keep.write_text("the user's", encoding="utf-8")
     assert kg("build", MINI_DIR, "--store", out, "--no-html", "--no-trig").exit_code == 0
     assert not [path for path in left if path.exists()] and keep.exists()
+
+
+def test_ntriples_writes_each_term_as_it_is_though_rdflib_calls_some_equal():
+    """ntriples() reuses an IRI's text within a graph; literals are written each as itself, `01` as `01`."""
+    from rdflib import Graph
+
+    from graph.store import ntriples
+
+    graph = Graph()
+    s = URIRef("http://example.org/s")
+    graph.add((s, URIRef("http://example.org/p"), Literal("1", datatype=XSD.integer)))
+    graph.add((s, URIRef("http://example.org/q"), Literal("01", datatype=XSD.integer, normalize=False)))
+    graph.add((s, URIRef("http://example.org/t"), s))
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    assert set(ntriples(graph).splitlines()) == {
+        f'<http://example.org/s> <http://example.org/p> "1"^^{integer} .',
+        f'<http://example.org/s> <http://example.org/q> "01"^^{integer} .',
+        "<http://example.org/s> <http://example.org/t> <http://example.org/s> ."}
