@@ -158,4 +158,9 @@ def test_named_queries_answer_in_the_same_order_as_oxigraph(seed_store, monkeypa
             patched.setattr(ordering, "plan", lambda sparql: None)
             theirs = queries.execute(store, query, {})
         assert ours.variables == theirs.variables, name
-        assert ours.rows == theirs.rows, name
+
+        def rows(result):  # a list column's items in any order (a listing keeps them sorted: graph/listings.py)
+            return [{k: queries.plain(v, True) if k in query.lists else v for k, v in row.items()}
+                    for row in result.rows]
+
+        assert rows(ours) == rows(theirs), name
