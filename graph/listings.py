@@ -143,7 +143,7 @@ def whole_form(query, plan: ordering.Plan) -> ordering.Plan | None:
     needs (one article: a few milliseconds) and costs about 10 microseconds a pattern a row over the whole store;
     written as sub-selects, each pattern is read once and hash-joined (statements at 1M triples: 6 s -> 3.4 s).
     The form must give the query's rows: it is used only when its SELECT clause and ORDER BY are the query's, and
-    tests/test_listings.py compares the two on the seed article and on a synthetic corpus."""
+    tests/test_listings.py compares the two on the seed article, a synthetic corpus and planted faults."""
     path = Path(query.path).parent / WHOLE_DIR / Path(query.path).name
     try:
         text = path.read_text(encoding="utf-8")
@@ -620,7 +620,8 @@ class Maintainer:
 
         The listings are asked on ``workers`` threads (default: one per core): pyoxigraph lets go of Python while
         it evaluates, so two cores make the six whole listings at a million triples in about half the time (22 s
-        on one, 11 s on two, measured). The longest first, by the time each took when last made whole."""
+        on one, 11 s on two, measured before the whole-store forms). The longest first, by the time each took when
+        last made whole."""
         if self.database is None:
             return
         # the hashes followed through replace() stand only when every write went through it (listings kept)
@@ -642,8 +643,8 @@ class Maintainer:
             self.pending.append(entry)
 
     def _make(self, listing: Spec, whole: bool):
-        """One listing's pending entry (listing, variables, rows by key, keys replaced or None for all), or None
-        when its rows cannot be asked (then it is dropped by ``commit`` if it was kept)."""
+        """One listing's pending entry (listing, variables, rows by key, keys replaced or None for all, seconds it
+        took when made whole), or None when its rows cannot be asked (then ``commit`` drops it if it was kept)."""
         if whole:
             started = time.perf_counter()
             try:
