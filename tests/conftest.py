@@ -42,3 +42,20 @@ def article_copy(tmp_path):
         return target
 
     return copy
+
+
+NO_REPORT_SEVEN = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix schema: <https://schema.org/> .
+@prefix kg: <https://w3id.org/legal-news-kg/ontology#> .
+<urn:test:NoSeven> a sh:NodeShape ; sh:targetClass kg:Article ;
+    sh:property [ sh:path schema:headline ; sh:pattern "^(?!Synthetic report number 7 )" ;
+                  sh:message "Report seven is not wanted." ] .
+"""
+
+
+def no_report_seven(extension: Path, target: Path) -> Path:
+    """A copy of a synthetic corpus's ontology extension with a shape that only synthetic article 7 breaks."""
+    shutil.copytree(extension, target)
+    (target / "strict-shapes.ttl").write_text(NO_REPORT_SEVEN)
+    return target

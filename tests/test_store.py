@@ -18,7 +18,7 @@ from graph.cli import main
 from graph.errors import CheckFailed, InputError
 from graph.ns import GR, article_graph
 
-from .conftest import MINI_DIR, ROOT
+from .conftest import MINI_DIR, ROOT, no_report_seven
 
 _spec = importlib.util.spec_from_file_location("gen_corpus", ROOT / "scripts" / "gen_corpus.py")
 gen_corpus = importlib.util.module_from_spec(_spec)
@@ -136,16 +136,7 @@ def test_a_shape_violation_in_a_parallel_batch_is_reported_against_its_own_artic
     from graph.ontology import Ontology
 
     folders, _, extension = corpus
-    strict = tmp_path / "strict"
-    shutil.copytree(extension, strict)
-    (strict / "strict-shapes.ttl").write_text("""
-@prefix sh: <http://www.w3.org/ns/shacl#> .
-@prefix schema: <https://schema.org/> .
-@prefix kg: <https://w3id.org/legal-news-kg/ontology#> .
-<urn:test:NoSeven> a sh:NodeShape ; sh:targetClass kg:Article ;
-    sh:property [ sh:path schema:headline ; sh:pattern "^(?!Synthetic report number 7 )" ;
-                  sh:message "Report seven is not wanted." ] .
-""")
+    strict = no_report_seven(extension, tmp_path / "strict")
     out = tmp_path / "out"
     with pytest.raises(CheckFailed) as caught:
         build(folders, out, ontology=Ontology(extra_extension_dirs=[strict]), html=False)

@@ -21,7 +21,7 @@ from graph.ns import article_graph
 from graph.safety import LAYOUT_GRAPH, current_snapshot
 from graph.store import BULK_MARKER, OxigraphStore, write_atomically
 
-from .conftest import MINI_DIR, ROOT
+from .conftest import MINI_DIR, ROOT, no_report_seven
 
 EX = "http://example.org/"
 DEFAULT = ox.DefaultGraph()
@@ -337,16 +337,7 @@ def test_a_bad_article_after_some_were_loaded_leaves_no_store(tmp_path, bulk_cor
     from graph.errors import CheckFailed
 
     folders, extension, Ontology = bulk_corpus
-    strict = tmp_path / "strict"
-    shutil.copytree(extension, strict)
-    (strict / "strict-shapes.ttl").write_text("""
-@prefix sh: <http://www.w3.org/ns/shacl#> .
-@prefix schema: <https://schema.org/> .
-@prefix kg: <https://w3id.org/legal-news-kg/ontology#> .
-<urn:test:NoSeven> a sh:NodeShape ; sh:targetClass kg:Article ;
-    sh:property [ sh:path schema:headline ; sh:pattern "^(?!Synthetic report number 7 )" ;
-                  sh:message "Report seven is not wanted." ] .
-""")
+    strict = no_report_seven(extension, tmp_path / "strict")
     out = tmp_path / "out"
     if made:
         out.mkdir()
