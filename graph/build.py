@@ -161,16 +161,15 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         written = time.perf_counter()
         if writer is not None:
             writer.finish()
-        elif keeper.active:
-            bar = Progress(len(prepared), "write", enabled=show)
-            for p in prepared:
-                keeper.replace(graph_name(p.slug), p.ntriples, p.digest)
-                bar.advance()
-            bar.close()
         else:
             bar = Progress(len(prepared), "write", enabled=show)
-            store.replace_graphs(((graph_name(p.slug), p.ntriples) for p in prepared),
-                                 done=lambda name: bar.advance())
+            if keeper.active:  # each write through the keeper, which notes what it changes
+                for p in prepared:
+                    keeper.replace(graph_name(p.slug), p.ntriples, p.digest)
+                    bar.advance()
+            else:
+                store.replace_graphs(((graph_name(p.slug), p.ntriples) for p in prepared),
+                                     done=lambda name: bar.advance())
             bar.close()
         if force or ontology_changed:  # after the articles: a build killed before this leaves the old ontology
             onto = stable_blank_nodes(ontology.graph)  # hash, so the next build still redoes every article

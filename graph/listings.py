@@ -249,8 +249,6 @@ def rows_by_key(store, listing: Spec, keys: list | None = None) -> tuple[list[st
 
     A list column (GROUP_CONCAT, `# Lists:`) is kept with its items sorted: SPARQL leaves their order open, and
     the query and its whole-store form concatenate them in different orders (every output sorts them anyway)."""
-    from .queries import LIST_SEPARATOR
-
     if keys is not None:
         text = bind_keys(listing.plan.text, listing.key, keys)
     else:
@@ -263,11 +261,7 @@ def rows_by_key(store, listing: Spec, keys: list | None = None) -> tuple[list[st
         for solution in answer:
             row = [_encode(solution[name]) for name in variables]
             for i in lists:
-                cell = row[i]
-                if cell is not None and cell[0] in "SL" and LIST_SEPARATOR in cell:
-                    head, body = (cell[0], cell[1:]) if cell[0] == "S" else cell.split("@", 1)
-                    row[i] = (head if cell[0] == "S" else head + "@") + LIST_SEPARATOR.join(
-                        sorted(body.split(LIST_SEPARATOR)))
+                row[i] = _items_sorted(row[i])
             key = solution[listing.key]
             if key is None:
                 return None
@@ -275,6 +269,16 @@ def rows_by_key(store, listing: Spec, keys: list | None = None) -> tuple[list[st
     except _Unlisted:
         return None
     return variables, grouped
+
+
+def _items_sorted(cell: str | None) -> str | None:
+    """A list column's cell (a string, or a string with a language) with its items in sorted order."""
+    from .queries import LIST_SEPARATOR
+
+    if cell is None or cell[0] not in "SL" or LIST_SEPARATOR not in cell:
+        return cell
+    head, _, body = cell.partition("@") if cell[0] == "L" else ("S", "", cell[1:])
+    return head + ("@" if cell[0] == "L" else "") + LIST_SEPARATOR.join(sorted(body.split(LIST_SEPARATOR)))
 
 
 def bind_keys(text: str, key: str, keys: list) -> str:
@@ -534,9 +538,12 @@ class Maintainer:
         self.broken: set[str] = set()
         self.database = None
         self.hashes = None
-        self.named = named
+        self.after_hashes = None  # finish(): every graph's kg:inputHash once the build has written
+        self.inferred = True      # finish(): the store holds gr:inferred (then no listing is kept)
+        self.all: dict[str, Spec] = {}
         if not usable(store) or store.read_only:
             return
+        self.all = specs(named)
         self.database = Database(store.directory)
         published = current_snapshot(store.directory)
         self.hashes = dict(hashes) if hashes is not None else None
@@ -544,7 +551,7 @@ class Maintainer:
             else None
         if self.before_token is None:
             return
-        for name, listing in specs(named).items():
+        for name, listing in self.all.items():
             if self.database.state(listing) == self.before_token:
                 self.active[name] = listing
                 self.keys[name] = set()
@@ -629,8 +636,8 @@ class Maintainer:
         self.inferred = self.store.has_graph(INFERRED_GRAPH)
         if self.inferred:
             return
-        chosen = specs(self.named) if make_all else {name: listing for name, listing in self.active.items()
-                                                      if name not in self.broken}
+        chosen = self.all if make_all else {name: listing for name, listing in self.active.items()
+                                            if name not in self.broken}
         costs = self.database.costs() if make_all else {}
         order = sorted(chosen, key=lambda name: (-costs.get(name, 0.0), name))
         count = max(1, min(len(order), workers or os.cpu_count() or 1))
@@ -674,7 +681,7 @@ class Maintainer:
         """Keep what ``finish`` made, for the snapshot the store published (its path; None: nothing published)."""
         if self.database is None:
             return
-        if published is None or getattr(self, "inferred", True):
+        if published is None or self.inferred:
             if self.active:
                 self.database.drop(list(self.active))
             return

@@ -277,19 +277,24 @@ def execute(store, query: NamedQuery, bindings: dict | None = None):
 
     A syntax error becomes a QuerySyntaxError naming the file (or --sparql), the line and the column.
     """
+    from .listings import listed_answer
+
+    # a query that lists everything, asked with no parameter, is answered from its listing when it has one
+    result = listed_answer(store, query) if not bindings else None
+    if result is None:
+        result = _ask(store, query, bindings)
+    if query.params and result.variables:
+        result.variables = [v for v in result.variables if v not in query.params]
+    return result
+
+
+def _ask(store, query: NamedQuery, bindings: dict | None):
+    """The store's answer to the query with its parameters bound, errors said against the query's file."""
     from .store import QueryError
 
-    if not bindings:
-        from .listings import listed_answer
-
-        result = listed_answer(store, query)  # a query that lists everything, answered from its listing
-        if result is not None:
-            if query.params and result.variables:
-                result.variables = [v for v in result.variables if v not in query.params]
-            return result
     text, bindings = bound_text(query, bindings)
     try:
-        result = store.query(text, bindings)
+        return store.query(text, bindings)
     except QueryError as exc:
         if "error at " in str(exc):
             raise syntax_error(query_source(query), query.text, str(exc)) from None
@@ -301,9 +306,6 @@ def execute(store, query: NamedQuery, bindings: dict | None = None):
             raise InputError(f"{query_source(query)}: {exc}: a parameter must be a variable of the SELECT clause "
                              "(see graph/queries.py)") from None
         raise
-    if query.params and result.variables:
-        result.variables = [v for v in result.variables if v not in query.params]
-    return result
 
 
 def bound_text(query: NamedQuery, bindings: dict | None) -> tuple[str, dict]:

@@ -269,11 +269,17 @@ class OxigraphStore:
     def _recover_bulk_write(self) -> None:
         """A first build killed during its bulk load left part of the articles: empty the store, so this build
         writes every article again (its input hashes are gone with them)."""
-        marker = self.directory / BULK_MARKER
-        if marker.exists():
-            self.store.clear()
+        if (self.directory / BULK_MARKER).exists():
+            self._empty_after_bulk()
+
+    def _empty_after_bulk(self) -> None:
+        """Empty the store a bulk load left unfinished, then remove its marker (a write open finding it, or a
+        first build abandoning its load); the layout marker is laid again at the next write."""
+        self.store.clear()
+        self._pending_upgrade = True
+        if self.directory is not None:
             self.store.flush()
-            marker.unlink()
+            (self.directory / BULK_MARKER).unlink(missing_ok=True)
 
     # reading
     def query(self, sparql: str, bindings: dict[str, Node] | None = None, union: bool = True) -> Result:
@@ -541,11 +547,7 @@ class BulkWriter:
         self.chunk, self.names, self.size = [], [], 0
         if not self.started:
             return
-        self.owner.store.clear()
-        self.owner.store.add_graph(_LAYOUT)
-        if self.marker is not None:
-            self.owner.store.flush()
-            self.marker.unlink(missing_ok=True)
+        self.owner._empty_after_bulk()
         self.started = False
 
 
