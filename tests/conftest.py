@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,14 @@ SEED_DIR = ROOT / "articles" / SEED_SLUG
 DATA = Path(__file__).resolve().parent / "data"
 MINI_DIR = DATA / "articles" / "mini-wire-story"
 ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def script(name: str):
+    """scripts/NAME.py as a module (the scripts are run, never imported by the package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

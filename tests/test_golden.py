@@ -8,13 +8,9 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from graph.build import build
 
-from .conftest import DATA, MINI_DIR, ROOT
+from .conftest import DATA, MINI_DIR, script
 
-import importlib.util
-
-_spec = importlib.util.spec_from_file_location("update_golden", ROOT / "scripts" / "update_golden.py")
-update_golden = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(update_golden)
+update_golden = script("update_golden")
 
 
 def test_the_mini_article_builds_to_its_golden_graph(tmp_path):

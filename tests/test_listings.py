@@ -6,7 +6,6 @@ query itself; each listing must have been kept up to date by the build, not made
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import shutil
@@ -21,10 +20,9 @@ from graph.cli import main
 from graph.ontology import Ontology
 from graph.store import OxigraphStore
 
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("gen_corpus", ROOT / "scripts" / "gen_corpus.py")
-gen_corpus = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gen_corpus)
+from .conftest import ROOT, script
+
+gen_corpus = script("gen_corpus")
 
 LISTED = {"statements", "positions", "contradictions", "timeline", "text-anchor-violation", "date-order-violation"}
 VIOLATIONS = ROOT / "tests" / "data" / "violations"

@@ -4,7 +4,6 @@ temporary data folder and is stopped by the test module. `make test` installs bo
 """
 
 import http.server
-import importlib.util
 import json
 import os
 import re
@@ -28,11 +27,9 @@ from graph.remote import TMP_GRAPHS, RemoteStore, StoreUnavailable
 from graph.sparqltext import with_values
 from graph.store import open_store
 
-from .conftest import MINI_DIR, ROOT, SEED_DIR
+from .conftest import MINI_DIR, ROOT, SEED_DIR, script
 
-_spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
-bench = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench)
+bench = script("bench")
 
 VIRTUOSO_ENV = {"KG_SPARQL_SERVER": "virtuoso", "KG_STORE_USER": "dba", "KG_STORE_PASSWORD": "dba"}
 

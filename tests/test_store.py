@@ -3,7 +3,6 @@
 Remote stores (an Oxigraph server, Virtuoso) are in test_remote.py.
 """
 
-import importlib.util
 import re
 import shutil
 
@@ -18,11 +17,9 @@ from graph.cli import main
 from graph.errors import CheckFailed, InputError
 from graph.ns import GR, article_graph
 
-from .conftest import MINI_DIR, ROOT, no_report_seven
+from .conftest import MINI_DIR, no_report_seven, script
 
-_spec = importlib.util.spec_from_file_location("gen_corpus", ROOT / "scripts" / "gen_corpus.py")
-gen_corpus = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gen_corpus)
+gen_corpus = script("gen_corpus")
 
 
 def kg(*args):

@@ -18,10 +18,11 @@ from rdflib import Graph, Literal, URIRef
 
 from graph.cli import main
 from graph.ns import article_graph
+from graph.ontology import Ontology
 from graph.safety import LAYOUT_GRAPH, current_snapshot
 from graph.store import BULK_MARKER, OxigraphStore, write_atomically
 
-from .conftest import MINI_DIR, ROOT, no_report_seven
+from .conftest import MINI_DIR, ROOT, no_report_seven, script
 
 EX = "http://example.org/"
 DEFAULT = ox.DefaultGraph()
@@ -282,21 +283,15 @@ def test_the_triple_count_a_build_reports_stays_exact_over_incremental_builds(tm
 def bulk_corpus(tmp_path, monkeypatch):
     """Nine synthetic articles, a first build of which takes the bulk loader in chunks of about one article, with
     batches of 3 articles prepared on the process pool (the real sizes only change how many articles that takes)."""
-    import importlib.util
-
     import graph.parallel
     import graph.store
-    from graph.ontology import Ontology
 
-    spec = importlib.util.spec_from_file_location("gen_corpus", ROOT / "scripts" / "gen_corpus.py")
-    gen_corpus = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen_corpus)
-    _, folders = gen_corpus.generate(tmp_path / "corpus", 9, doctrines=20)
+    _, folders = script("gen_corpus").generate(tmp_path / "corpus", 9, doctrines=20)
     monkeypatch.setattr(graph.store, "BULK_FROM", 3)
     monkeypatch.setattr(graph.store, "BULK_CHUNK", 300)
     monkeypatch.setattr(graph.parallel, "BATCH", 3)
     monkeypatch.setattr(graph.parallel, "PARALLEL_FROM", 6)
-    return folders, tmp_path / "corpus" / "ontology-extension", Ontology
+    return folders, tmp_path / "corpus" / "ontology-extension"
 
 
 def test_a_first_build_loads_while_it_prepares_and_gives_what_one_transaction_per_article_gives(
@@ -305,7 +300,7 @@ def test_a_first_build_loads_while_it_prepares_and_gives_what_one_transaction_pe
     import graph.store
     from graph.build import build
 
-    folders, extension, Ontology = bulk_corpus
+    folders, extension = bulk_corpus
     events = []
     prepare_batch, load = graph.parallel.prepare_batch, graph.store.BulkWriter._load
     monkeypatch.setattr(graph.parallel, "prepare_batch",
@@ -336,7 +331,7 @@ def test_a_bad_article_after_some_were_loaded_leaves_no_store(tmp_path, bulk_cor
     from graph.build import build
     from graph.errors import CheckFailed
 
-    folders, extension, Ontology = bulk_corpus
+    folders, extension = bulk_corpus
     strict = no_report_seven(extension, tmp_path / "strict")
     out = tmp_path / "out"
     if made:
