@@ -3,15 +3,51 @@
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
+
+
+_IRIS: dict[str, URIRef] = {}  # IRI text -> the one URIRef object kept for it (intern)
+
+
+def intern(term):
+    """The one URIRef object kept for this IRI (any other term as it is).
+
+    rdflib compares two URIRef objects in Python (a type check and two str copies): a dictionary lookup that finds
+    its key pays that unless the key is the very object looked up. The vocabularies' terms (below), rdflib's
+    constants (RDF.type, RDFS.label ...) and the terms the SHACL engine reads (graph/shacl.py) are one object each,
+    so an article's validation finds them by identity (about 1M comparisons for 400 articles otherwise)."""
+    if type(term) is not URIRef:
+        return term
+    return _IRIS.setdefault(str(term), term)
+
+
+class Vocabulary(Namespace):
+    """A Namespace whose terms are made once, interned: ``KG.quote`` is the same URIRef object every time (rdflib
+    makes a new one for each lookup, and an article's conversion looks up about 300). For the vocabularies, whose
+    terms are few; not for ID, whose IRIs are minted without end."""
+
+    def term(self, name: str) -> URIRef:
+        if not isinstance(name, str):
+            return Namespace.term(self, name)
+        iri = str.__add__(self, name)
+        made = _IRIS.get(iri)
+        if made is None:
+            made = _IRIS[iri] = URIRef(iri)
+        return made
+
+
+for _namespace in (RDF, RDFS, OWL, XSD, SKOS, ORG, PROV, TIME, DCTERMS):  # rdflib's constants are the kept objects
+    for _name in getattr(_namespace, "__annotations__", {}):
+        intern(getattr(_namespace, _name))
+
 BASE = "https://w3id.org/legal-news-kg/"
-KG = Namespace(BASE + "ontology#")
+KG = Vocabulary(BASE + "ontology#")
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
-V = Namespace(BASE + "vocab/")
+V = Vocabulary(BASE + "vocab/")
 DOCTRINE = Namespace(BASE + "doctrine/")
 ID = Namespace(BASE + "id/")
 GR = Namespace(BASE + "graph/")
-SCHEMA = Namespace("https://schema.org/")
-OA = Namespace("http://www.w3.org/ns/oa#")
+SCHEMA = Vocabulary("https://schema.org/")
+OA = Vocabulary("http://www.w3.org/ns/oa#")
 
 ONTOLOGY_GRAPH = GR["ontology"]
 INFERRED_GRAPH = GR["inferred"]
