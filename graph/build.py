@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,16 +192,21 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
             drop_inferred(store)
         store.flush()
         made = time.perf_counter()
-        keeper.finish(make_all=listings, workers=workers)  # kept once the snapshot they answer for is published (below)
-        if listings:
-            report.seconds["listings"] = time.perf_counter() - made
-        report.seconds["write"] = time.perf_counter() - written
-        report.triples = store.triple_count()
-        counts = store.query(
-            "PREFIX kg: <%s> SELECT (COUNT(DISTINCT ?a) AS ?actors) (COUNT(DISTINCT ?s) AS ?statements) WHERE {"
-            " { ?a a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* kg:Actor } UNION { ?s a kg:Statement } }" % KG
-        ).rows[0]
-        report.actors, report.statements = int(counts["actors"]), int(counts["statements"])
+        if listings and keeper.database is not None:
+            # the summary's counts (0.6 s at 1M triples) on a thread of their own while the listings are made: the
+            # store answers both at once, and the last listing leaves a core idle
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                counted = pool.submit(_counts, store)
+                keeper.finish(make_all=True, workers=workers)
+                report.seconds["listings"] = time.perf_counter() - made
+                report.seconds["write"] = time.perf_counter() - written
+                report.triples, report.actors, report.statements = counted.result()
+        else:
+            keeper.finish(make_all=listings, workers=workers)  # kept once their snapshot is published (below)
+            if listings:
+                report.seconds["listings"] = time.perf_counter() - made
+            report.seconds["write"] = time.perf_counter() - written
+            report.triples, report.actors, report.statements = _counts(store)
         if getattr(store, "directory", None) is not None:
             exported = time.perf_counter()
             small = report.triples <= EXPORT_LIMIT
@@ -224,6 +230,15 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
     keeper.commit(getattr(store, "published", None))
     report.seconds["total"] = time.perf_counter() - started
     return report
+
+
+def _counts(store) -> tuple[int, int, int]:
+    """The build summary's triples, actors and statements."""
+    counts = store.query(
+        "PREFIX kg: <%s> SELECT (COUNT(DISTINCT ?a) AS ?actors) (COUNT(DISTINCT ?s) AS ?statements) WHERE {"
+        " { ?a a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* kg:Actor } UNION { ?s a kg:Statement } }" % KG
+    ).rows[0]
+    return store.triple_count(), int(counts["actors"]), int(counts["statements"])
 
 
 def _skip(report: BuildReport, path: Path, option: str) -> None:

@@ -516,3 +516,11 @@ def test_kg_build_listings_and_kg_query_through_the_cli(tmp_path):
     second = runner.invoke(main, ["query", "statements", "--store", str(out), "--format", "csv"])
     assert second.exit_code == 0 and second.output == first.output
     assert "build --listings" in runner.invoke(main, ["build", "--help"]).output
+
+
+def test_the_summary_counts_are_the_same_when_made_beside_the_listings(tmp_path, ontology):
+    """`--listings` counts the summary's triples, actors and statements on a thread while the listings are made."""
+    plain = build(None, tmp_path / "plain", ontology=ontology, html=False, trig=False)
+    listed = build(None, tmp_path / "listed", ontology=ontology, html=False, trig=False, listings=True)
+    assert listed.triples > 0 and listed.actors > 0 and listed.statements > 0 and "listings" in listed.seconds
+    assert (listed.triples, listed.actors, listed.statements) == (plain.triples, plain.actors, plain.statements)
