@@ -432,12 +432,11 @@ class Database:
             except sqlite3.Error:
                 return {}
 
-    def write(self, listing: Spec, token_value: str, variables: list[str], grouped: dict[str, list] | list,
+    def write(self, listing: Spec, token_value: str, variables: list[str], grouped: dict[str, list],
               replace_keys=None, expected: str | None = None, seconds: float | None = None) -> bool:
         """Keep rows: all of the query's (``replace_keys`` None; ``seconds``: the time they took), or replace those
-        of ``replace_keys`` (when the kept listing answers for ``expected``). ``grouped``: the rows by key, or what
-        ``encoded`` made of them. One transaction; False when the file cannot be written."""
-        parts = grouped if isinstance(grouped, list) else encoded(grouped)
+        of ``replace_keys`` (when the kept listing answers for ``expected``). One transaction; False when the file
+        cannot be written."""
         with self._session(create=True) as connection:
             if connection is None:
                 return False
@@ -453,8 +452,10 @@ class Database:
                         return False
                     connection.executemany("DELETE FROM part WHERE name = ? AND key = ?",
                                            [(listing.name, key) for key in sorted(replace_keys)])
-                connection.executemany("INSERT OR REPLACE INTO part (name, key, rows) VALUES (?, ?, ?)",
-                                       [(listing.name, key, text) for key, text in parts])
+                connection.executemany(
+                    "INSERT OR REPLACE INTO part (name, key, rows) VALUES (?, ?, ?)",
+                    [(listing.name, key, json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
+                     for key, rows in sorted(grouped.items())])
                 connection.execute("INSERT OR REPLACE INTO listing (name, token, digest, variables) "
                                    "VALUES (?, ?, ?, ?)", (listing.name, token_value, listing.digest,
                                                            json.dumps(variables)))
@@ -490,11 +491,6 @@ class Database:
 
 
 # -- asking ---------------------------------------------------------------------------------------------------
-def encoded(grouped: dict[str, list]) -> list[tuple[str, str]]:
-    """Rows by key as the database keeps them: (key, the rows as JSON), in key order."""
-    return [(key, json.dumps(rows, ensure_ascii=False, separators=(",", ":"))) for key, rows in sorted(grouped.items())]
-
-
 def listed_answer(store, query):
     """The answer of ``query`` asked with no parameter, from its listing (made now, from the store, when none
     answers for this store); None when it has no listing or this store keeps none."""
@@ -654,9 +650,8 @@ class Maintainer:
             self.pending.append(entry)
 
     def _make(self, listing: Spec, whole: bool):
-        """One listing's pending entry (listing, variables, its rows as ``encoded`` made them, keys replaced or None
-        for all, seconds it took when made whole), or None when its rows cannot be asked (then ``commit`` drops it if
-        it was kept)."""
+        """One listing's pending entry (listing, variables, rows by key, keys replaced or None for all, seconds it
+        took when made whole), or None when its rows cannot be asked (then ``commit`` drops it if it was kept)."""
         if whole:
             started = time.perf_counter()
             try:
@@ -665,8 +660,7 @@ class Maintainer:
                 return None
             if made is None:
                 return None
-            # encoded here, on the listing's thread, while another listing is asked (commit only writes the text)
-            return listing, made[0], encoded(made[1]), None, time.perf_counter() - started
+            return listing, made[0], made[1], None, time.perf_counter() - started
         keys = sorted(self.keys[listing.name], key=str)
         grouped: dict[str, list] = {}
         variables = None
@@ -681,7 +675,7 @@ class Maintainer:
             grouped.update(made[1])
         if variables is None:  # nothing to ask again: the same rows answer for the new store
             variables = self.database.variables(listing) or []
-        return listing, variables, encoded(grouped), {str(k) for k in keys}, None
+        return listing, variables, grouped, {str(k) for k in keys}, None
 
     def commit(self, published) -> None:
         """Keep what ``finish`` made, for the snapshot the store published (its path; None: nothing published)."""
