@@ -97,12 +97,15 @@ if _CSafeLoader is not None:
         """libyaml parses and composes (about 4x faster); the constructors are the same Python code as _Loader's.
 
         libyaml resolves an alias to the anchored node itself, so an alias shows as a node met twice: then, and on
-        any other error, the file is read again by _Loader, whose message and line are the ones users see.
+        any other error, the file is read again by _Loader, whose message and line are the ones users see. A text
+        without a `*` holds no alias, and its nodes are not walked (0.1-0.2 ms of a generated article's 1.8 ms).
         """
+
+        may_alias = True
 
         def get_single_node(self):
             node = super().get_single_node()
-            if node is not None:
+            if node is not None and self.may_alias:
                 seen: set[int] = set()
                 stack = [node]
                 while stack:
@@ -137,7 +140,12 @@ def load(path: Path):
         raise AnnotationError(path, line, "not UTF-8 text: save the file as UTF-8") from None
     if _CSafeLoader is not None and not _PYTHON_ONLY.search(text):
         try:
-            return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - derives from CSafeLoader
+            loader = _FastLoader(text)
+            try:
+                loader.may_alias = "*" in text
+                return loader.get_single_data()
+            finally:
+                loader.dispose()
         except Exception:  # noqa: BLE001 - any problem: the reference loader reads it again and reports it
             pass
     try:

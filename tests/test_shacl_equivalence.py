@@ -246,8 +246,18 @@ def test_the_fast_yaml_read_gives_the_same_values_and_lines(path: Path):
     assert (value, lines(value)) == reference_load(path)
 
 
+def test_a_star_in_a_string_is_no_alias(tmp_path):
+    """The fast read walks the nodes for an alias only when the text has a `*`; one inside a string is read as text."""
+    path = tmp_path / "annotation.yaml"
+    path.write_text('quote: "5 * 3, said *nobody*"\nitems: [a, "*b"]\nplain: no star\n', encoding="utf-8")
+    value = yamlfile.load(path)
+    assert value == {"quote": "5 * 3, said *nobody*", "items": ["a", "*b"], "plain": "no star"}
+    assert (value, lines(value)) == reference_load(path)
+
+
 @pytest.mark.parametrize("text, line", [
     ("a: &x 1\nb: *x\n", 2),
+    ("base: &b {x: 1}\nc:\n  <<: *b\n", 3),
     ("a: [1, 2\nb: 3\n", None),
     ("a: 1\na: 2\n", 2),
     ("a:\n  b: !!int ''\n", 2),
