@@ -54,7 +54,6 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -70,7 +69,7 @@ import pyoxigraph as ox  # noqa: E402
 
 import gen_corpus  # noqa: E402
 from graph import listings, queries  # noqa: E402
-from graph.ns import KG, ONTOLOGY_GRAPH, ONTOLOGY_IRI  # noqa: E402
+from graph.ns import KG, ONTOLOGY_GRAPH  # noqa: E402
 from graph.ontology import Ontology  # noqa: E402
 from graph.store import to_ox  # noqa: E402
 

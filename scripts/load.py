@@ -30,7 +30,6 @@ import random
 import re
 import select
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile

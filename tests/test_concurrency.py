@@ -11,7 +11,6 @@ import os
 import select
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path

@@ -5,15 +5,11 @@ temporary data folder and is stopped by the test module. `make test` installs bo
 
 import http.server
 import json
-import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import urllib.parse
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -23,7 +19,7 @@ from graph import queries
 from graph.cli import main
 from graph.errors import KgError
 from graph.ns import GR, article_graph
-from graph.remote import TMP_GRAPHS, RemoteStore, StoreUnavailable
+from graph.remote import TMP_GRAPHS, RemoteStore
 from graph.sparqltext import with_values
 from graph.store import open_store
 
