@@ -85,8 +85,9 @@ def main():
               help="Materialise RDFS/OWL-RL entailments (superclasses, superproperties, inverses) into the graph gr:inferred.")
 @click.option("--listings", is_flag=True,
               help="Also make the listings of the queries that list everything (statements, timeline, positions, "
-                   "contradictions and two integrity checks) now, not when first asked, one per core at a time "
-                   "(--jobs) (README, Asking the graph).")
+                   "contradictions and two integrity checks) now, not when first asked: the longest first, one per "
+                   "core at a time (--jobs), or all at once on a store that never made them (README, Asking the "
+                   "graph).")
 @click.option("--ontology", "ontology_dirs", multiple=True, metavar="DIR",
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Also load this extension folder kept outside the repository (.ttl, *shapes.ttl, queries/). Repeatable.")

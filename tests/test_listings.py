@@ -427,6 +427,28 @@ def test_listings_made_on_several_threads_are_those_made_on_one(corpus, tmp_path
     assert _parts(out) == kept[1]
 
 
+def test_listings_never_made_whole_are_started_all_at_once(corpus, tmp_path, monkeypatch):
+    """Without the time each listing took (a store whose listings were never made whole) and without --jobs, every
+    listing gets a thread of its own and the cores are shared; once the times are kept, one thread per core takes
+    them longest first; --jobs is obeyed either way."""
+    made, root, folders = corpus
+    ontology = Ontology(extra_extension_dirs=[root / "ontology-extension"])
+    pools = []
+    real = listings.ThreadPoolExecutor
+    monkeypatch.setattr(listings, "ThreadPoolExecutor",
+                        lambda max_workers: pools.append(max_workers) or real(max_workers=max_workers))
+    monkeypatch.setattr(listings.os, "cpu_count", lambda: 2)
+    out = tmp_path / "out"
+    build(folders, out, ontology=ontology, html=False, trig=False, listings=True)
+    assert pools == [len(LISTED)] and set(listings.Database(out).costs()) == LISTED
+    build(folders, out, ontology=ontology, html=False, trig=False, listings=True)
+    assert pools == [len(LISTED), 2]
+    fresh = tmp_path / "fresh"
+    build(folders, fresh, ontology=ontology, html=False, trig=False, listings=True, workers=3)
+    assert pools == [len(LISTED), 2, 3]
+    assert _parts(fresh) == _parts(out)
+
+
 def test_a_listing_of_another_store_state_or_query_text_is_not_used(seed_store, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(seed_store, out)
