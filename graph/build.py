@@ -192,21 +192,15 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
             drop_inferred(store)
         store.flush()
         made = time.perf_counter()
-        if listings and keeper.database is not None:
-            # the summary's counts (0.6 s at 1M triples) on a thread of their own while the listings are made: the
-            # store answers both at once, and the last listing leaves a core idle
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                counted = pool.submit(_counts, store)
-                keeper.finish(make_all=True, workers=workers)
-                report.seconds["listings"] = time.perf_counter() - made
-                report.seconds["write"] = time.perf_counter() - written
-                report.triples, report.actors, report.statements = counted.result()
-        else:
+        # with --listings, the summary's counts (0.6 s at 1M triples) on a thread of their own while the listings are
+        # made: the store answers both at once, and the last listing leaves a core idle
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            counted = pool.submit(_counts, store) if listings and keeper.database is not None else None
             keeper.finish(make_all=listings, workers=workers)  # kept once their snapshot is published (below)
             if listings:
                 report.seconds["listings"] = time.perf_counter() - made
             report.seconds["write"] = time.perf_counter() - written
-            report.triples, report.actors, report.statements = _counts(store)
+            report.triples, report.actors, report.statements = counted.result() if counted else _counts(store)
         if getattr(store, "directory", None) is not None:
             exported = time.perf_counter()
             small = report.triples <= EXPORT_LIMIT

@@ -3,8 +3,6 @@
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
-
-
 _IRIS: dict[str, URIRef] = {}  # IRI text -> the one URIRef object kept for it (intern)
 
 

@@ -239,7 +239,8 @@ def validate(data, shapes: Graph, ontology: Graph, engine: str = "auto",
     found = None
     if fast is not None:
         try:
-            if fast.data_conforms(_Data([_cached(ontology, "index", lambda: _Index(_interned(ontology))), _Index(triples(), fast.needs)])):
+            known = _cached(ontology, "index", lambda: _Index(_interned(ontology)))
+            if fast.data_conforms(_Data([known, _Index(triples(), fast.needs)])):
                 found = []
         except _Unsupported:
             pass
