@@ -26,7 +26,7 @@ listings       `kg build --listings` run again on the built store, no article ch
                the listings of the queries that list everything (graph/listings.py), which the incremental build
                then keeps up to date and the queries below read; a query that has one also shows what the store
                takes without it (the query itself through the store: the first time it is asked after a full
-               build made without --listings).
+               build made without --listings). That command's peak memory is measured as the full build's.
 queries        every named query (ontology/queries and extensions), p50 and p95 over --runs runs: through the
                project's store interface (rows as rdflib terms) and raw pyoxigraph on the bulk-loaded store,
                asked the same way over the same quads (the same text, a selective parameter in its VALUES
@@ -438,9 +438,10 @@ def bench(args) -> dict:
 
         # 3b. the listings (graph/listings.py): made by a build that changes nothing else, as `kg build --listings`
         say("listings: kg build --listings (no article changed)")
-        wall, out, _ = run_kg(["build", "--listings", "--store", str(embedded), "--ontology", str(extension), *dirs])
+        wall, out, peak = run_kg(["build", "--listings", "--store", str(embedded), "--ontology", str(extension), *dirs])
         results["stores"]["embedded"]["listings_s"] = summary_seconds(out).get("listings")
         results["stores"]["embedded"]["listings_command_s"] = wall
+        results["stores"]["embedded"]["listings_peak_memory_mb"] = peak / 2**20
         save()
 
         # 4. incremental: one more article (the build keeps the listings up to date)
@@ -592,8 +593,10 @@ def table(results: dict) -> str:
     embedded = results["stores"]["embedded"]
     if embedded.get("listings_s") is not None:
         total = embedded["full_build_s"] + embedded["listings_s"]
+        memory = embedded.get("listings_peak_memory_mb")
         lines.append(f"listings made by `kg build --listings` after the full build: {embedded['listings_s']:.1f} s "
-                     f"(full build with them: {total:.1f} s, {total / bulk:.1f}x the bulk load)")
+                     f"(full build with them: {total:.1f} s, {total / bulk:.2f}x the bulk load)"
+                     + (f", that command's peak memory {memory:,.0f} MB" if memory else ""))
     if embedded.get("incremental_command_s") is not None:
         lines.append(f"incremental build of one article as a whole `kg build` command (Python start included): "
                      f"{embedded['incremental_command_s']:.2f} s")
