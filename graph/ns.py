@@ -32,6 +32,14 @@ class Vocabulary(Namespace):
             made = _IRIS[iri] = URIRef(iri)
         return made
 
+    def __getattr__(self, name: str) -> URIRef:
+        # reached only for a name nothing else answers (not a str method): kept on the instance, the next
+        # `KG.quote` is a plain attribute read, not a call of this method
+        if name.startswith("__"):
+            raise AttributeError(name)
+        made = self.__dict__[name] = self.term(name)
+        return made
+
 
 for _namespace in (RDF, RDFS, OWL, XSD, SKOS, ORG, PROV, TIME, DCTERMS):  # rdflib's constants are the kept objects
     for _name in getattr(_namespace, "__annotations__", {}):

@@ -122,7 +122,12 @@ class Ontology:
         return (prop, RDF.type, OWL.ObjectProperty) in self.graph
 
     def subclass_of(self, cls: URIRef, parent: URIRef) -> bool:
-        return parent in set(self.graph.transitive_objects(cls, RDFS.subClassOf))
+        """Is ``parent`` ``cls`` or one of its superclasses? Each class's are read once (an article asks about 40
+        times, 0.3 ms in all), like ``scheme_values``: the ontology is not changed once loaded."""
+        supers = self._supers.get(cls)
+        if supers is None:
+            supers = self._supers[cls] = frozenset(self.graph.transitive_objects(cls, RDFS.subClassOf))
+        return parent in supers
 
     def scheme_values(self, scheme: str) -> dict[str, URIRef]:
         """The concepts of a v: scheme by their local id (``modalities`` -> {certain: v:certain, ...}); read once
@@ -137,6 +142,10 @@ class Ontology:
 
     @cached_property
     def _schemes(self) -> dict[str, dict[str, URIRef]]:
+        return {}
+
+    @cached_property
+    def _supers(self) -> dict[URIRef, frozenset]:
         return {}
 
     @cached_property

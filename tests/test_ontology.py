@@ -371,3 +371,26 @@ kg:LegalDoctrine a owl:Class ; rdfs:label "l" ; rdfs:comment "c" ;
 
 def test_finding_reads_as_a_line():
     assert str(Finding(ERROR, "kg:A", "class has no rdfs:label")) == "error: kg:A: class has no rdfs:label"
+
+
+def test_vocabulary_terms_are_one_object_each_and_str_methods_stay():
+    """graph/ns.py: KG.quote is made once (and kept as an attribute), the same object intern() gives for its IRI;
+    names that are str methods or rdflib's Namespace properties keep their meaning."""
+    from graph.ns import KG, intern
+
+    assert KG.quote is KG.quote is KG["quote"] is intern(URIRef(str(KG) + "quote"))
+    assert KG.count("o") == str(KG).count("o")
+    assert KG.title == URIRef(str(KG) + "title")
+    assert intern(RDF.type) is RDF.type and intern(URIRef(str(RDF.type))) is RDF.type
+    assert intern(Literal("x")) == Literal("x") and KG.quote in KG and KG == str(KG)
+
+
+def test_subclass_of_follows_the_hierarchy_and_reads_it_once():
+    from graph.ns import KG
+    from graph.ontology import Ontology
+
+    ontology = Ontology()
+    assert ontology.subclass_of(KG.Person, KG.Actor) and ontology.subclass_of(KG.Person, KG.Person)
+    assert not ontology.subclass_of(KG.Actor, KG.Person)
+    assert ontology.subclass_of(KG.Person, KG.Actor)
+    assert KG.Person in ontology._supers and len(ontology._supers) == 2
