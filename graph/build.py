@@ -134,10 +134,9 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         stored = store.input_hashes()
         ontology_digest = _graph_digest(ontology)
         ontology_changed = stored.get(ONTOLOGY_GRAPH) != ontology_digest
-        digests = {slug: _digest(d, ontology.version) for slug, d in slugs.items()}
+        digests = {d: _digest(d, ontology.version) for d in slugs.values()}  # by folder, handed to the workers
         todo = [d for slug, d in slugs.items()
-                if force or ontology_changed or digests[slug] is None or stored.get(graph_name(slug)) != digests[slug]]
-        known = {d: digests[slug] for slug, d in slugs.items()}
+                if force or ontology_changed or digests[d] is None or stored.get(graph_name(slug)) != digests[d]]
         report.articles = list(slugs)
         show = not quiet and len(todo) >= PARALLEL_FROM
         from . import listings as listed
@@ -154,9 +153,9 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         writer = None if keeper.active or not hasattr(store, "bulk_writer") else store.bulk_writer(len(todo))
         bar = Progress(len(todo), "prepare", enabled=show)
         if writer is None:
-            prepared = prepare(todo, ontology, workers, bar, known)
+            prepared = prepare(todo, ontology, workers, bar, digests)
         else:
-            prepared = _prepare_and_load(todo, ontology, workers, bar, writer, known)
+            prepared = _prepare_and_load(todo, ontology, workers, bar, writer, digests)
         bar.close()
         report.seconds["prepare"] = time.perf_counter() - started
         written = time.perf_counter()

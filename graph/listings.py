@@ -64,6 +64,7 @@ LISTING_RE = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<path>\S.*?)\s+->
 _PREFIX_RE = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.I)
 _PNAME_RE = re.compile(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:([A-Za-z_][\w.-]*)")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+ASK_ERRORS = (SyntaxError, ValueError, OSError, RuntimeError)  # what asking a listing's query can raise: not kept
 
 
 @dataclass
@@ -84,7 +85,9 @@ class Spec:
     def digest(self) -> str:
         """The same in every process (no set's iteration order in it: Python varies it from run to run)."""
         reads = [[path, sorted(read) if read is not None else "*"] for path, read in self.reads]
-        state = [2, self.key, reads, self.text] + ([self.whole.text] if self.whole is not None else [])  # 2: lists sorted
+        state = [2, self.key, reads, self.text]  # 2: the format that keeps list columns sorted
+        if self.whole is not None:
+            state.append(self.whole.text)
         return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
 
 
@@ -152,11 +155,14 @@ def whole_form(query, plan: ordering.Plan) -> ordering.Plan | None:
     whole = ordering.plan(text)
     if whole is None or whole.keys != plan.keys or whole.hidden != plan.hidden:
         return None
-    projections = [_PROJECTION.search(sparqltext.blank(t)) for t in (plan.text, whole.text)]
-    if None in projections or len({" ".join(t[m.start(1):m.end(1)].split()) for t, m in
-                                   zip((plan.text, whole.text), projections)}) != 1:
-        return None
-    return whole
+    projection = _projection(plan.text)
+    return whole if projection is not None and _projection(whole.text) == projection else None
+
+
+def _projection(text: str) -> str | None:
+    """A query's SELECT clause, its whitespace made single spaces (None when it has none)."""
+    found = _PROJECTION.search(sparqltext.blank(text))
+    return " ".join(text[found.start(1):found.end(1)].split()) if found is not None else None
 
 
 def specs(named: dict) -> dict[str, Spec]:
@@ -509,7 +515,7 @@ def listed_answer(store, query):
     started = time.perf_counter()
     try:
         made = rows_by_key(store, listing)
-    except (SyntaxError, OSError, ValueError, RuntimeError):
+    except ASK_ERRORS:
         return None  # the query as written says what is wrong with it
     if made is None:
         return None
@@ -584,7 +590,7 @@ class Maintainer:
         for name, listing in list(self.active.items()):
             try:
                 self.keys[name] |= affected(self.store, listing, triples)
-            except (_Unlisted, SyntaxError, ValueError, OSError, RuntimeError):
+            except (_Unlisted, *ASK_ERRORS):
                 self.broken.add(name)  # not kept up to date: dropped when the build commits
 
     def replace(self, graph_name, data: str | None, digest: str | None = None) -> None:
@@ -653,8 +659,7 @@ class Maintainer:
         else:
             with ThreadPoolExecutor(max_workers=count) as pool:
                 made = list(pool.map(lambda name: self._make(chosen[name], make_all), order))
-        for entry in sorted((entry for entry in made if entry is not None), key=lambda entry: entry[0].name):
-            self.pending.append(entry)
+        self.pending.extend(sorted((entry for entry in made if entry is not None), key=lambda entry: entry[0].name))
 
     def _make(self, listing: Spec, whole: bool):
         """One listing's pending entry (listing, variables, rows by key, keys replaced or None for all, seconds it
@@ -663,7 +668,7 @@ class Maintainer:
             started = time.perf_counter()
             try:
                 made = rows_by_key(self.store, listing)
-            except (SyntaxError, ValueError, OSError, RuntimeError):
+            except ASK_ERRORS:
                 return None
             if made is None:
                 return None
@@ -674,7 +679,7 @@ class Maintainer:
         for start in range(0, len(keys), 500):
             try:
                 made = rows_by_key(self.store, listing, keys[start:start + 500])
-            except (SyntaxError, ValueError, OSError, RuntimeError):
+            except ASK_ERRORS:
                 return None
             if made is None:
                 return None

@@ -55,9 +55,9 @@ _REACHED: dict[str, int] = {}
 def crash_point(phase: str) -> None:
     """The crash tests' hook: SIGKILL this process when ``KG_TEST_CRASH_AT`` is ``phase`` or ``phase:n`` (the n-th
     time the phase is reached). Unset, it does nothing. Phases: ``store-opened``, ``graph-replaced`` (after each
-    named graph's transaction), ``bulk-chunk`` (after each chunk a first build's bulk load takes), ``bulk-loaded`` (the whole
-    load, before its marker is removed),
-    ``flushed``, ``before-rename-graph.trig``, ``before-rename-graph.html``, ``snapshot-made``."""
+    named graph's transaction), ``bulk-chunk`` (after each chunk a first build's bulk load takes), ``bulk-loaded``
+    (the whole load, before its marker is removed), ``flushed``, ``before-rename-graph.trig``,
+    ``before-rename-graph.html``, ``snapshot-made``."""
     wanted = os.environ.get("KG_TEST_CRASH_AT")
     if not wanted:
         return

@@ -338,16 +338,7 @@ class _Engine:
             self.top.append((shape, targets))
         for shape in self.shapes.values():  # each check as the method that runs it (looked up once, not per node)
             shape.runs = [(getattr(self, "_" + kind), arg) for kind, arg in shape.checks]
-        backwards = {RDF.type, RDFS.subClassOf}
-
-        def walk(path):
-            if isinstance(path, tuple) and path[0] == "^":
-                backwards.add(path[1])
-            elif isinstance(path, tuple):
-                for step in path[1]:
-                    walk(step)
-        for shape in self.shapes.values():
-            walk(shape.path)
+        backwards = {RDF.type, RDFS.subClassOf}.union(*(_inverse_steps(shape.path) for shape in self.shapes.values()))
         ends = {kind: frozenset(o for _, targets in self.top for k, o in targets if k == kind)
                 for kind in (SH.targetSubjectsOf, SH.targetObjectsOf)}
         self.needs = _Needs(frozenset(backwards), ends[SH.targetSubjectsOf], ends[SH.targetObjectsOf])
@@ -663,6 +654,15 @@ class _Needs:
     into: frozenset      # object -> predicate -> subjects: rdf:type, rdfs:subClassOf, every inverse path's
     subjects: frozenset  # predicate -> subjects: sh:targetSubjectsOf
     objects: frozenset   # predicate -> objects: sh:targetObjectsOf
+
+
+def _inverse_steps(path) -> set:
+    """The predicates a path (as _Engine.path makes it) follows backwards."""
+    if not isinstance(path, tuple):
+        return set()
+    if path[0] == "^":
+        return {path[1]}
+    return set().union(*(_inverse_steps(step) for step in path[1]))
 
 
 def _interned(graph):

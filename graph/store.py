@@ -269,8 +269,13 @@ class OxigraphStore:
     def _recover_bulk_write(self) -> None:
         """A first build killed during its bulk load left part of the articles: empty the store, so this build
         writes every article again (its input hashes are gone with them)."""
-        if (self.directory / BULK_MARKER).exists():
+        if self.bulk_marker.exists():
             self._empty_after_bulk()
+
+    @property
+    def bulk_marker(self) -> Path | None:
+        """The file that stands while a first build's bulk load is unfinished (None for a store in memory)."""
+        return self.directory / BULK_MARKER if self.directory is not None else None
 
     def _empty_after_bulk(self) -> None:
         """Empty the store a bulk load left unfinished, then remove its marker (a write open finding it, or a
@@ -279,7 +284,7 @@ class OxigraphStore:
         self._pending_upgrade = True
         if self.directory is not None:
             self.store.flush()
-            (self.directory / BULK_MARKER).unlink(missing_ok=True)
+            self.bulk_marker.unlink(missing_ok=True)
 
     # reading
     def query(self, sparql: str, bindings: dict[str, Node] | None = None, union: bool = True) -> Result:
@@ -500,7 +505,7 @@ class BulkWriter:
 
     def __init__(self, store: OxigraphStore, done=None):
         self.owner, self.done = store, done
-        self.marker = store.directory / BULK_MARKER if store.directory is not None else None
+        self.marker = store.bulk_marker
         self.chunk: list[str] = []
         self.names: list = []
         self.size = 0
@@ -511,7 +516,8 @@ class BulkWriter:
         if not self.started:
             self.started = True
             if self.marker is not None:
-                write_atomically(self.marker, lambda handle: handle.write(b"a first build's bulk load is not finished\n"))
+                write_atomically(self.marker,
+                                 lambda handle: handle.write(b"a first build's bulk load is not finished\n"))
             self.owner.forget_count()
         text = _nquads(f"<{graph_name}>", data)
         self.chunk.append(text)
