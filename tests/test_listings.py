@@ -150,7 +150,7 @@ def test_a_whole_store_form_gives_the_rows_of_its_query(seed_store, corpus, tmp_
     build(folders, tmp_path / "corpus-store", ontology=ontology, html=False, trig=False)
     named = queries.named_queries(ontology)
     formed = {name: spec for name, spec in listings.specs(named).items() if spec.whole is not None}
-    assert {"statements", "positions", "text-anchor-violation", "contradictions"} <= set(formed)
+    assert {"statements", "positions", "text-anchor-violation", "contradictions", "timeline"} <= set(formed)
     stores = [seed_store, tmp_path / "corpus-store"]
     for number, fixture in enumerate(sorted(VIOLATIONS.glob("*.trig")) + [None]):
         directory = tmp_path / f"fault-{number}"
