@@ -189,12 +189,28 @@ def test_a_whole_store_form_that_selects_otherwise_is_not_used(tmp_path):
     kept = listings.spec(query)
     assert kept.whole is not None
     for changed in (whole.replace("?utterance ?within ?sequence\nWHERE", "?within ?utterance ?sequence\nWHERE"),
+                    whole.replace("?utterance ?within ?sequence\nWHERE", "?utterance ?within\nWHERE"),
                     whole.replace("ORDER BY ?article ?sequence", "ORDER BY ?article ?statement")):
         assert changed != whole
         (folder / listings.WHOLE_DIR / "statements.rq").write_text(changed, encoding="utf-8")
         assert listings.spec(query).whole is None
     (folder / listings.WHOLE_DIR / "statements.rq").unlink()
     assert listings.spec(query).whole is None and listings.spec(query).digest != kept.digest
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("SELECT ?a ?b WHERE { }", ["a", "b"]),
+    ("SELECT DISTINCT ?a (COUNT(?b) AS ?n) $c WHERE { }", ["a", "n", "c"]),
+    ('SELECT ?a (GROUP_CONCAT(DISTINCT ?x; separator=")(?y") AS ?xs) ?b\nWHERE { ?a ?p "WHERE" }', ["a", "xs", "b"]),
+    ("SELECT ?a (IF(BOUND(?b), ?b, ?c) AS ?d) WHERE { }", ["a", "d"]),
+    ("# SELECT ?z WHERE\nSELECT ?a WHERE { { SELECT ?b WHERE { } } }", ["a"]),
+    ("SELECT ?a (COUNT(?b) AS ?n WHERE { }", None),
+    ("ASK { ?a ?b ?c }", None),
+])
+def test_the_variables_a_query_selects_are_read_in_order(text, expected):
+    """A whole-store form is used when it selects the query's variables in the query's order, however it makes them
+    (a list aggregated in a sub-select instead of by the outer GROUP BY): strings, comments and expressions aside."""
+    assert listings._projected(text) == expected
 
 
 def _fixture_store(directory: Path, *names: str) -> Path:
