@@ -150,7 +150,8 @@ def test_a_whole_store_form_gives_the_rows_of_its_query(seed_store, corpus, tmp_
     build(folders, tmp_path / "corpus-store", ontology=ontology, html=False, trig=False)
     named = queries.named_queries(ontology)
     formed = {name: spec for name, spec in listings.specs(named).items() if spec.whole is not None}
-    assert {"statements", "positions", "text-anchor-violation", "contradictions", "timeline"} <= set(formed)
+    assert {"statements", "positions", "text-anchor-violation", "contradictions", "timeline",
+            "date-order-violation"} <= set(formed)
     stores = [seed_store, tmp_path / "corpus-store"]
     for number, fixture in enumerate(sorted(VIOLATIONS.glob("*.trig")) + [None]):
         directory = tmp_path / f"fault-{number}"
@@ -175,6 +176,10 @@ def test_a_whole_store_form_gives_the_rows_of_its_query(seed_store, corpus, tmp_
     for branch in ("no text anchor", "not in an article", "no quote", "anchored in another article",
                    "is not its quote"):
         assert branch in problems, branch  # every branch of the check found something to compare
+    problems = " ".join(found["date-order-violation"])
+    for branch in ("after its article was published", "before the event it was said at",
+                   "before the event it was conveyed at", "after an article reporting it was published"):
+        assert branch in problems, branch
     assert all(found.values()), {name: len(rows) for name, rows in found.items()}
 
 
