@@ -18,6 +18,21 @@ def blank(sparql: str) -> str:
     return _LITERALS.sub(lambda m: " " * len(m.group(0)), sparql)
 
 
+def fingerprint(sparql: str) -> str:
+    """A short hash of what a query says: its text without comments, each run of whitespace outside strings and
+    IRIs one space, so that an edited comment or layout leaves it unchanged and any other edit changes it."""
+    import hashlib
+
+    parts, last = [], 0
+    for found in _LITERALS.finditer(sparql):
+        parts.append(" ".join(sparql[last:found.start()].split()))
+        if not found.group(0).startswith("#"):
+            parts.append(found.group(0))
+        last = found.end()
+    parts.append(" ".join(sparql[last:].split()))
+    return hashlib.sha256(" ".join(part for part in parts if part).encode("utf-8")).hexdigest()[:16]
+
+
 def closing(blanked: str, start: int) -> int | None:
     """The index of the bracket that closes the one at ``start`` (``(`` or ``{``) in blanked text, or None."""
     opening = blanked[start]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph import listings, queries
+from graph import listings, queries, sparqltext
 from graph.build import build
 from graph.cli import main
 from graph.ontology import Ontology
@@ -181,6 +181,55 @@ def test_a_whole_store_form_gives_the_rows_of_its_query(seed_store, corpus, tmp_
                    "before the event it was conveyed at", "after an article reporting it was published"):
         assert branch in problems, branch
     assert all(found.values()), {name: len(rows) for name, rows in found.items()}
+
+
+def test_every_shipped_whole_store_form_answers_for_its_query_as_it_is():
+    named = queries.named_queries()
+    forms = sorted((ROOT / "ontology" / "queries" / listings.WHOLE_DIR).glob("*.rq"))
+    assert {path.stem for path in forms} == set(listings.specs(named))  # every listed query has one
+    for path in forms:
+        query = named[path.stem]
+        line = f"# Form of: {path.name} {sparqltext.fingerprint(query.text)}"
+        assert listings.spec(query).whole is not None, (
+            f"{path}: not used; once it gives {path.name}'s rows again (this test file's whole-form tests), its line "
+            f"is `{line}`, and it selects the query's variables in order and has its ORDER BY")
+
+
+def test_a_whole_store_form_written_for_another_text_of_its_query_is_not_used(tmp_path):
+    """Any edit of the query but to a comment or its layout makes the query itself make the listing: a form
+    written for the old text could give other rows."""
+    folder = tmp_path / "queries"
+    (folder / listings.WHOLE_DIR).mkdir(parents=True)
+    shipped = queries.named_queries()["statements"]
+    whole = (shipped.path.parent / listings.WHOLE_DIR / "statements.rq").read_text(encoding="utf-8")
+    (folder / listings.WHOLE_DIR / "statements.rq").write_text(whole, encoding="utf-8")
+    edits = {
+        "comment": ("# Question: Who said what", "# Question: Who said what exactly", True),
+        "layout": ("  ?statement a kg:Statement ;\n", "  ?statement   a kg:Statement ;\n\n", True),
+        "filter": ("  ?article_iri kg:slug ?article .\n",
+                   "  ?article_iri kg:slug ?article .\n  FILTER(?article != \"hidden\")\n", False),
+        "string": ('separator="\\u001f") AS ?audience', 'separator=", ") AS ?audience', False),
+        "undone": ("", "", True),
+    }
+    for name, (old, new, used) in edits.items():
+        assert old in shipped.text, name
+        (folder / "statements.rq").write_text(shipped.text.replace(old, new), encoding="utf-8")
+        query = queries.parse_query_file(folder / "statements.rq")
+        assert (listings.spec(query).whole is not None) == used, name
+    (folder / listings.WHOLE_DIR / "statements.rq").write_text(whole.replace("# Form of: statements.rq ",
+                                                                             "# Form of: positions.rq "))
+    assert listings.spec(queries.parse_query_file(folder / "statements.rq")).whole is None
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("SELECT ?a WHERE { ?a ?b ?c }", "SELECT ?a\nWHERE {\n  ?a ?b ?c   # every triple\n}\n", True),
+    ("# Question: x\nSELECT ?a WHERE { }", "# Question: y\nSELECT ?a WHERE { }", True),
+    ('SELECT ?a WHERE { ?a ?b "x  y" }', 'SELECT ?a WHERE { ?a ?b "x y" }', False),
+    ("SELECT ?a WHERE { ?a <http://x/#a> ?c }", "SELECT ?a WHERE { ?a <http://x/#b> ?c }", False),
+    ("SELECT ?a WHERE { ?a ?b ?c }", "SELECT ?a WHERE { ?a ?b ?d }", False),
+])
+def test_a_query_fingerprint_ignores_comments_and_layout_only(a, b, same):
+    assert (sparqltext.fingerprint(a) == sparqltext.fingerprint(b)) == same
 
 
 def test_a_whole_store_form_that_selects_otherwise_is_not_used(tmp_path):
