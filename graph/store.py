@@ -336,9 +336,10 @@ class OxigraphStore:
 
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
+            # a solution yields its values in the order of the variables (by name, reading them cost as much again)
             if order is None:
-                return Result(variables, [{name: term(solution[name]) for name in variables} for solution in answer])
-            cells = [[solution[name] for name in variables] for solution in answer]
+                return Result(variables, [dict(zip(variables, map(term, solution))) for solution in answer])
+            cells = [list(solution) for solution in answer]
             if not ordering.sort_rows(cells, [(variables.index(name), desc) for name, desc in order.keys]):
                 return None
             shown = [(i, name) for i, name in enumerate(variables) if name not in order.hidden]
