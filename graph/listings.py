@@ -146,20 +146,23 @@ def whole_form(query, plan: ordering.Plan) -> ordering.Plan | None:
 
     Oxigraph joins a query's patterns by looking each up for every row found so far, which is what a parameter
     needs (one article: a few milliseconds) and costs about 10 microseconds a pattern a row over the whole store;
-    written as sub-selects, each pattern is read once and hash-joined (statements at 1M triples: 6 s -> 3.4 s).
+    written as sub-selects of one pattern each, each pattern is read once and hash-joined (statements at 1M
+    triples: 6 s -> 1.8 s). How a column is made may differ: statements' list columns are aggregated per statement
+    in sub-selects, where the query's GROUP BY of every column had Oxigraph spend 1.5 s on the lists.
+
     The form must give the query's rows. It is used only when its `# Form of: NAME.rq FINGERPRINT` line names the
     query's text as it is (sparqltext.fingerprint: after an edit of the query other than to a comment or its
     layout, the query itself makes the listing until the form is checked again and the line updated), and when it
     selects the query's variables in the query's order and has its ORDER BY; tests/test_listings.py compares the
-    two on the seed article, a synthetic corpus and planted faults. How a column is made may differ (statements: a list column aggregated per statement in a
-    sub-select, where the query's GROUP BY of every column made Oxigraph spend 1.5 s at 1M triples on the lists)."""
+    two on the seed article, a synthetic corpus and planted faults."""
     path = Path(query.path).parent / WHOLE_DIR / Path(query.path).name
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     stated = FORM_OF.search(text)
-    if stated is None or stated.group(1) != Path(query.path).name or stated.group(2) != sparqltext.fingerprint(query.text):
+    if stated is None or (stated.group(1), stated.group(2)) != (Path(query.path).name,
+                                                                sparqltext.fingerprint(query.text)):
         return None  # written for another text of the query: its rows may no longer be the query's
     whole = ordering.plan(text)
     if whole is None or whole.keys != plan.keys or whole.hidden != plan.hidden:

@@ -2,11 +2,13 @@
 
 ``blank(query)`` has the same length as the query, so a position found in it is the same position in the query:
 ``with_values`` binds parameters with a VALUES block in the WHERE group (graph/queries.py, graph/remote.py),
-graph/ordering.py finds the final ORDER BY and the projection.
+graph/ordering.py finds the final ORDER BY and the projection. ``fingerprint(query)`` names what a query says,
+comments and layout aside (graph/listings.py: the query text a whole-store form was written for).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 _LITERALS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
@@ -21,8 +23,6 @@ def blank(sparql: str) -> str:
 def fingerprint(sparql: str) -> str:
     """A short hash of what a query says: its text without comments, each run of whitespace outside strings and
     IRIs one space, so that an edited comment or layout leaves it unchanged and any other edit changes it."""
-    import hashlib
-
     parts, last = [], 0
     for found in _LITERALS.finditer(sparql):
         parts.append(" ".join(sparql[last:found.start()].split()))

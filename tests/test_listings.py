@@ -184,6 +184,7 @@ def test_a_whole_store_form_gives_the_rows_of_its_query(seed_store, corpus, tmp_
 
 
 def test_every_shipped_whole_store_form_answers_for_its_query_as_it_is():
+    """Each listed query ships a whole-store form, and each form names the query's text as it is now."""
     named = queries.named_queries()
     forms = sorted((ROOT / "ontology" / "queries" / listings.WHOLE_DIR).glob("*.rq"))
     assert {path.stem for path in forms} == set(listings.specs(named))  # every listed query has one
@@ -216,8 +217,8 @@ def test_a_whole_store_form_written_for_another_text_of_its_query_is_not_used(tm
         (folder / "statements.rq").write_text(shipped.text.replace(old, new), encoding="utf-8")
         query = queries.parse_query_file(folder / "statements.rq")
         assert (listings.spec(query).whole is not None) == used, name
-    (folder / listings.WHOLE_DIR / "statements.rq").write_text(whole.replace("# Form of: statements.rq ",
-                                                                             "# Form of: positions.rq "))
+    (folder / listings.WHOLE_DIR / "statements.rq").write_text(
+        whole.replace("# Form of: statements.rq ", "# Form of: positions.rq "), encoding="utf-8")
     assert listings.spec(queries.parse_query_file(folder / "statements.rq")).whole is None
 
 
