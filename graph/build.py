@@ -146,7 +146,9 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         pruning = prune if prune is not None else all_articles
         gone = [name for name in sorted(stored) if pruning and str(name).startswith(prefix)
                 and str(name)[len(prefix):] not in slugs]
-        keeper = listed.Maintainer(store, named_queries(ontology), hashes=stored)
+        named = named_queries(ontology)
+        report.notes.extend(listed.stale_forms(named))  # an edited query whose whole-store form was not checked again
+        keeper = listed.Maintainer(store, named, hashes=stored)
         if force or ontology_changed or len(todo) + len(gone) > listed.MAINTAIN_AT_MOST:
             keeper.drop()
         # a first build (a store with no graph yet) writes through the bulk loader while the workers prepare

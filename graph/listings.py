@@ -161,14 +161,36 @@ def whole_form(query, plan: ordering.Plan) -> ordering.Plan | None:
     except (OSError, UnicodeDecodeError):
         return None
     stated = FORM_OF.search(text)
-    if stated is None or (stated.group(1), stated.group(2)) != (Path(query.path).name,
-                                                                sparqltext.fingerprint(query.text)):
+    if stated is None or stated.group(0) != form_line(query):
         return None  # written for another text of the query: its rows may no longer be the query's
     whole = ordering.plan(text)
     if whole is None or whole.keys != plan.keys or whole.hidden != plan.hidden:
         return None
     projection = _projected(plan.text)
     return whole if projection and _projected(whole.text) == projection else None
+
+
+def form_line(query) -> str:
+    """The `# Form of:` line a whole-store form of ``query`` carries for the query's text as it is now."""
+    return f"# Form of: {Path(query.path).name} {sparqltext.fingerprint(query.text)}"
+
+
+def stale_forms(named: dict) -> list[str]:
+    """A note for each whole-store form beside a listed query that was written for another text of it (the query
+    itself then makes its listing), naming the line the form carries once it is checked again."""
+    notes = []
+    for _, query in sorted(named.items()):
+        path = Path(query.path).parent / WHOLE_DIR / Path(query.path).name
+        if not path.is_file() or spec(query) is None:
+            continue
+        try:
+            stated = FORM_OF.search(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        if stated is None or stated.group(0) != form_line(query):
+            notes.append(f"{path}: written for another text of {path.name}, so the query itself makes its listing "
+                         f"(slower); once the form gives the query's rows again, its line is `{form_line(query)}`")
+    return notes
 
 
 _PROJECTED = re.compile(r"\(|\)|\bAS\s+[?$](\w+)|[?$](\w+)", re.IGNORECASE)

@@ -222,6 +222,42 @@ def test_a_whole_store_form_written_for_another_text_of_its_query_is_not_used(tm
     assert listings.spec(queries.parse_query_file(folder / "statements.rq")).whole is None
 
 
+def test_kg_build_names_a_whole_store_form_its_edited_query_no_longer_matches(tmp_path):
+    """An extension's listed query with its whole-store form: the build says nothing while the form's line names the
+    query's text; after an edit of the query it says which form to check again and the line to give it, and the
+    query itself makes the listing meanwhile (same rows)."""
+    from .conftest import MINI_DIR
+    from .test_extensions import write_extension
+
+    folder = write_extension(tmp_path / "ext", query=None)
+    shipped = queries.named_queries()["statements"]
+    query_path = folder / "queries" / "said.rq"
+    (folder / "queries" / listings.WHOLE_DIR).mkdir(parents=True)
+    query_path.write_text(shipped.text, encoding="utf-8")
+    whole = (shipped.path.parent / listings.WHOLE_DIR / "statements.rq").read_text(encoding="utf-8")
+    form = folder / "queries" / listings.WHOLE_DIR / "said.rq"
+    form.write_text(whole.replace("# Form of: statements.rq ", "# Form of: said.rq "), encoding="utf-8")
+    out = tmp_path / "out"
+    built = CliRunner().invoke(main, ["build", "--listings", "--ontology", str(folder), "--store", str(out),
+                                      str(MINI_DIR)], catch_exceptions=False)
+    assert built.exit_code == 0, built.output
+    assert "written for another text" not in built.output
+    edited = shipped.text.replace("  ?article_iri kg:slug ?article .\n",
+                                  "  ?article_iri kg:slug ?article .\n  FILTER(STRLEN(?article) > 0)\n")
+    assert edited != shipped.text
+    query_path.write_text(edited, encoding="utf-8")
+    built = CliRunner().invoke(main, ["build", "--listings", "--ontology", str(folder), "--store", str(out),
+                                      str(MINI_DIR)], catch_exceptions=False)
+    assert built.exit_code == 0, built.output
+    line = f"# Form of: said.rq {sparqltext.fingerprint(edited)}"
+    assert f"{form}: written for another text of said.rq" in built.output and line in built.output, built.output
+    asked = CliRunner().invoke(main, ["query", "said", "--ontology", str(folder), "--store", str(out),
+                                      "--format", "csv"], catch_exceptions=False)
+    mine = CliRunner().invoke(main, ["query", "statements", "--store", str(out), "--format", "csv"],
+                              catch_exceptions=False)
+    assert asked.exit_code == 0 and asked.output == mine.output and asked.output.count("\n") > 1
+
+
 @pytest.mark.parametrize("a, b, same", [
     ("SELECT ?a WHERE { ?a ?b ?c }", "SELECT ?a\nWHERE {\n  ?a ?b ?c   # every triple\n}\n", True),
     ("# Question: x\nSELECT ?a WHERE { }", "# Question: y\nSELECT ?a WHERE { }", True),
