@@ -136,7 +136,7 @@ def spec(query) -> Spec | None:
 
 WHOLE_DIR = "whole"
 # the line of a whole-store form naming the query text it was written for (sparqltext.fingerprint)
-FORM_OF = re.compile(r"^# Form of: (\S+) ([0-9a-f]{16})$", re.MULTILINE)
+FORM_OF = re.compile(r"^# Form of: (\S+) ([0-9a-f]{16})[ \t\r]*$", re.MULTILINE)
 _PROJECTION = re.compile(r"\bSELECT\b(.*?)\bWHERE\b", re.IGNORECASE | re.DOTALL)
 
 
@@ -160,8 +160,7 @@ def whole_form(query, plan: ordering.Plan) -> ordering.Plan | None:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    stated = FORM_OF.search(text)
-    if stated is None or stated.group(0) != form_line(query):
+    if _stated(text) != form_line(query):
         return None  # written for another text of the query: its rows may no longer be the query's
     whole = ordering.plan(text)
     if whole is None or whole.keys != plan.keys or whole.hidden != plan.hidden:
@@ -175,6 +174,12 @@ def form_line(query) -> str:
     return f"# Form of: {Path(query.path).name} {sparqltext.fingerprint(query.text)}"
 
 
+def _stated(text: str) -> str | None:
+    """A whole-store form's `# Form of:` line, as form_line writes it (None when it has none)."""
+    found = FORM_OF.search(text)
+    return f"# Form of: {found.group(1)} {found.group(2)}" if found is not None else None
+
+
 def stale_forms(named: dict) -> list[str]:
     """A note for each whole-store form beside a listed query that was written for another text of it (the query
     itself then makes its listing), naming the line the form carries once it is checked again."""
@@ -184,10 +189,10 @@ def stale_forms(named: dict) -> list[str]:
         if not path.is_file() or spec(query) is None:
             continue
         try:
-            stated = FORM_OF.search(path.read_text(encoding="utf-8"))
+            stated = _stated(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             continue
-        if stated is None or stated.group(0) != form_line(query):
+        if stated != form_line(query):
             notes.append(f"{path}: written for another text of {path.name}, so the query itself makes its listing "
                          f"(slower); once the form gives the query's rows again, its line is `{form_line(query)}`")
     return notes

@@ -217,6 +217,8 @@ def test_a_whole_store_form_written_for_another_text_of_its_query_is_not_used(tm
         (folder / "statements.rq").write_text(shipped.text.replace(old, new), encoding="utf-8")
         query = queries.parse_query_file(folder / "statements.rq")
         assert (listings.spec(query).whole is not None) == used, name
+    (folder / listings.WHOLE_DIR / "statements.rq").write_bytes(whole.replace("\n", "\r\n").encode("utf-8"))
+    assert listings.spec(queries.parse_query_file(folder / "statements.rq")).whole is not None  # saved on Windows
     (folder / listings.WHOLE_DIR / "statements.rq").write_text(
         whole.replace("# Form of: statements.rq ", "# Form of: positions.rq "), encoding="utf-8")
     assert listings.spec(queries.parse_query_file(folder / "statements.rq")).whole is None
