@@ -11,6 +11,7 @@ from rdflib.namespace import RDF
 
 from .annotation import input_hash
 from .errors import InputError
+from .hashcache import HashCache
 from .ns import GR, KG, ONTOLOGY_GRAPH, ONTOLOGY_IRI, article_graph as graph_name
 from .ontology import ROOT, Ontology
 from .store import TRIG_FILE, open_store
@@ -134,7 +135,10 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         stored = store.input_hashes()
         ontology_digest = _graph_digest(ontology)
         ontology_changed = stored.get(ONTOLOGY_GRAPH) != ontology_digest
-        digests = {d: _digest(d, ontology.version) for d in slugs.values()}  # by folder, handed to the workers
+        # by folder, handed to the workers; a folder whose files are unchanged since the last build is not read again
+        cache = HashCache(getattr(store, "directory", None))
+        digests = {d: cache.digest(d, ontology.version, lambda d=d: _digest(d, ontology.version))
+                   for d in slugs.values()}
         todo = [d for slug, d in slugs.items()
                 if force or ontology_changed or digests[d] is None or stored.get(graph_name(slug)) != digests[d]]
         report.articles = list(slugs)
@@ -223,6 +227,7 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
     finally:
         store.close()
     keeper.commit(getattr(store, "published", None))
+    cache.save()  # after a build that succeeded: a failed first build leaves no folder behind
     report.seconds["total"] = time.perf_counter() - started
     return report
 
