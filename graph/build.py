@@ -151,8 +151,9 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         gone = [name for name in sorted(stored) if pruning and str(name).startswith(prefix)
                 and str(name)[len(prefix):] not in slugs]
         named = named_queries(ontology)
-        report.notes.extend(listed.stale_forms(named))  # an edited query whose whole-store form was not checked again
         keeper = listed.Maintainer(store, named, hashes=stored)
+        # an edited listed query whose whole-store form was not checked again (the keeper's specs, not made again)
+        report.notes.extend(listed.stale_forms([named[name] for name in sorted(keeper.all)]))
         if force or ontology_changed or len(todo) + len(gone) > listed.MAINTAIN_AT_MOST:
             keeper.drop()
         # a first build (a store with no graph yet) writes through the bulk loader while the workers prepare

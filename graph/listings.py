@@ -180,21 +180,23 @@ def _stated(text: str) -> str | None:
     return f"# Form of: {found.group(1)} {found.group(2)}" if found is not None else None
 
 
-def stale_forms(named: dict) -> list[str]:
-    """A note for each whole-store form beside a listed query that was written for another text of it (the query
-    itself then makes its listing), naming the line the form carries once it is checked again."""
+def stale_forms(listed: list) -> list[str]:
+    """A note for each whole-store form beside one of the ``listed`` queries (those with a listing: a Maintainer's
+    ``all``) that was written for another text of it (the query itself then makes its listing), naming the line the
+    form carries once it is checked again."""
     notes = []
-    for _, query in sorted(named.items()):
+    for query in listed:
         path = Path(query.path).parent / WHOLE_DIR / Path(query.path).name
-        if not path.is_file() or spec(query) is None:
+        if not path.is_file():
             continue
         try:
             stated = _stated(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             continue
-        if stated != form_line(query):
+        line = form_line(query)
+        if stated != line:
             notes.append(f"{path}: written for another text of {path.name}, so the query itself makes its listing "
-                         f"(slower); once the form gives the query's rows again, its line is `{form_line(query)}`")
+                         f"(slower); once the form gives the query's rows again, its line is `{line}`")
     return notes
 
 
@@ -608,10 +610,9 @@ class Maintainer:
         self.hashes = None
         self.after_hashes = None  # finish(): every graph's kg:inputHash once the build has written
         self.inferred = True      # finish(): the store holds gr:inferred (then no listing is kept)
-        self.all: dict[str, Spec] = {}
+        self.all: dict[str, Spec] = specs(named)  # every listed query (the build also names their stale forms)
         if not usable(store) or store.read_only:
             return
-        self.all = specs(named)
         self.database = Database(store.directory)
         published = current_snapshot(store.directory)
         self.hashes = dict(hashes) if hashes is not None else None
