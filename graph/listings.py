@@ -54,7 +54,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
-from . import ordering, sparqltext
+from . import ordering, sparqltext, terms
 from .ns import INFERRED_GRAPH
 
 DB_FILE = "listings.sqlite"
@@ -298,12 +298,12 @@ def _to_rdflib(cell: str):
     """What graph/store.py from_ox makes of the same term."""
     kind, body = cell[0], cell[1:]
     if kind == "I":
-        return URIRef(body)
+        return terms.iri(body)
     if kind == "S":
-        return Literal(body)
+        return terms.string(body)
     if kind == "L":
         language, _, value = body.partition("@")
-        return Literal(value, lang=language)
+        return terms.string(value, language)
     datatype, _, value = body.partition(" ")
     return Literal(value, datatype=URIRef(datatype), normalize=False)
 

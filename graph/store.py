@@ -52,7 +52,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import ordering, safety
+from . import ordering, safety, terms
 from .errors import InputError, KgError
 from .ns import KG, PREFIXES
 
@@ -106,15 +106,15 @@ def from_ox(term) -> Node | None:
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return terms.iri(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return terms.string(term.value, term.language)
         datatype = term.datatype.value
         if datatype == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)
+            return terms.string(term.value)
         # the lexical form as stored: rdflib's normalising would drop a date's time zone ("2025-02-05Z")
         return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     if isinstance(term, ox.DefaultGraph):
