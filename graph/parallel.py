@@ -12,6 +12,7 @@ hand back N-Triples text, never rdflib objects, so the parent writes the store w
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -176,6 +177,11 @@ def iter_prepared(jobs: list[tuple[Path, str]], ontology, workers: int | None = 
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context,
                                initializer=_init, initargs=(ontology,))
+    # what the processes hold before forking (the ontology's and the shapes' rdflib terms, the modules) is left out
+    # of the cyclic garbage collector's walks, in the workers and here, as Python's gc.freeze documents for forking:
+    # preparing 400 articles 10.3 -> 8.6 ms each (median of 4 passes); a first build of 1M triples, three runs each
+    # alternating: 50.3 -> 45.5 s of user CPU, 30.3 -> 27.9 s
+    gc.freeze()
     try:
         for batch, done in zip(batches, pool.map(_run, batches)):
             if progress:
@@ -183,6 +189,7 @@ def iter_prepared(jobs: list[tuple[Path, str]], ontology, workers: int | None = 
             yield from done
     finally:  # the caller stopped early (an error while writing): do not prepare the rest
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
 
 
 def raise_failures(results: list[Prepared | Failed]) -> list[Prepared]:

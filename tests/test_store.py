@@ -3,6 +3,7 @@
 Remote stores (an Oxigraph server, Virtuoso) are in test_remote.py.
 """
 
+import gc
 import re
 import shutil
 
@@ -124,6 +125,7 @@ def test_many_articles_prepared_on_two_processes_give_what_one_process_gives(cor
     assert [(p.slug, p.digest, sorted(p.ntriples.splitlines())) for p in one] == \
            [(p.slug, p.digest, sorted(p.ntriples.splitlines())) for p in two]
     assert all(p.triples > 400 for p in two)
+    assert gc.get_freeze_count() == 0, "the objects frozen for the workers (graph/parallel.py) were left frozen"
 
 
 def test_a_shape_violation_in_a_parallel_batch_is_reported_against_its_own_article(tmp_path, corpus, small_batches):
@@ -158,6 +160,7 @@ def test_a_bad_annotation_among_many_names_its_file_and_writes_nothing(tmp_path,
     with pytest.raises(InputError) as caught:
         build(copies, out, ontology=ontology, html=False)
     assert str(broken) in str(caught.value) and caught.value.exit_code == 2
+    assert gc.get_freeze_count() == 0
     assert not out.exists(), "a failed first build left a folder that looks like a built graph"
 
 
