@@ -260,6 +260,7 @@ def _token(name: str, hashes: dict) -> str:
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def _encode(term):
@@ -383,11 +384,9 @@ def affected(store, listing: Spec, triples: set) -> set:
     return found
 
 
-def answer(store, listing: Spec, variables: list[str], rows: list[list]):
-    """A graph.store.Result from listed rows (sorted by the query's ORDER BY, the sort-only columns dropped), or
-    None when they cannot be sorted exactly."""
-    from .store import Result
-
+def sorted_rows(listing: Spec, variables: list[str], rows: list[list]) -> tuple[list[str], list[list]] | None:
+    """Listed rows as the query answers them: sorted by its ORDER BY, without the sort-only columns; (the column
+    names, the rows of cells), or None when they cannot be sorted exactly."""
     plan = listing.plan
     key_columns = [variables.index(name) for name, _ in plan.keys]
     as_ox: dict = {None: None}
@@ -404,20 +403,25 @@ def answer(store, listing: Spec, variables: list[str], rows: list[list]):
         keyed.append(cells)
     if not ordering.sort_rows(keyed, [(position, desc) for position, (_, desc) in enumerate(plan.keys)]):
         return None
-    terms: dict = {None: None}
-    shown = [(i, name) for i, name in enumerate(variables) if name not in plan.hidden]
-    out = []
-    for cells in keyed:
-        row = rows[cells[-1]]
-        record = {}
-        for i, name in shown:
-            cell = row[i]
-            term = terms.get(cell)
-            if term is None and cell is not None:
-                term = terms[cell] = _to_rdflib(cell)
-            record[name] = term
-        out.append(record)
-    return Result([name for _, name in shown], out)
+    shown = [i for i, name in enumerate(variables) if name not in plan.hidden]
+    return [variables[i] for i in shown], [[rows[cells[-1]][i] for i in shown] for cells in keyed]
+
+
+def cell_parts(cell: str | None) -> list | None:
+    """A cell as ``["uri", iri]`` or ``["literal", lexical form, datatype IRI, language or None]`` (kg serve's
+    worker answers so: graph/sparql_worker.py), as Oxigraph gives the term."""
+    if cell is None:
+        return None
+    kind, body = cell[0], cell[1:]
+    if kind == "I":
+        return ["uri", body]
+    if kind == "S":
+        return ["literal", body, _XSD_STRING, None]
+    if kind == "L":
+        language, _, value = body.partition("@")
+        return ["literal", value, _RDF_LANGSTRING, language]
+    datatype, _, value = body.partition(" ")
+    return ["literal", value, datatype, None]
 
 
 # -- the file ---------------------------------------------------------------------------------------------------
@@ -561,9 +565,9 @@ class Database:
 
 
 # -- asking ---------------------------------------------------------------------------------------------------
-def listed_answer(store, query):
+def listed_rows(store, query) -> tuple[list[str], list[list]] | None:
     """The answer of ``query`` asked with no parameter, from its listing (made now, from the store, when none
-    answers for this store); None when it has no listing or this store keeps none."""
+    answers for this store), as ``sorted_rows`` gives it; None when it has no listing or this store keeps none."""
     listing = spec(query)
     if listing is None or not usable(store):
         return None
@@ -573,9 +577,9 @@ def listed_answer(store, query):
     database = Database(store.directory)
     kept = database.read(listing, current)
     if kept is not None:
-        result = answer(store, listing, *kept)
-        if result is not None:
-            return result
+        shown = sorted_rows(listing, *kept)
+        if shown is not None:
+            return shown
     started = time.perf_counter()
     try:
         made = rows_by_key(store, listing)
@@ -585,10 +589,31 @@ def listed_answer(store, query):
         return None
     variables, grouped = made
     seconds = time.perf_counter() - started
-    result = answer(store, listing, variables, [row for rows in grouped.values() for row in rows])
-    if result is not None:
+    shown = sorted_rows(listing, variables, [row for rows in grouped.values() for row in rows])
+    if shown is not None:
         database.write(listing, current, variables, grouped, seconds=seconds)
-    return result
+    return shown
+
+
+def listed_answer(store, query):
+    """``listed_rows`` as a graph.store.Result (rdflib terms, each distinct cell converted once), or None."""
+    from .store import Result
+
+    shown = listed_rows(store, query)
+    if shown is None:
+        return None
+    names, rows = shown
+    terms: dict = {None: None}
+    out = []
+    for row in rows:
+        record = {}
+        for name, cell in zip(names, row):
+            term = terms.get(cell)
+            if term is None and cell is not None:
+                term = terms[cell] = _to_rdflib(cell)
+            record[name] = term
+        out.append(record)
+    return Result(names, out)
 
 
 # -- building -------------------------------------------------------------------------------------------------

@@ -147,23 +147,27 @@ class Worker:
         """The named query's answer from its listing (graph/listings.py; the package is imported only for this),
         or None: then the worker runs the query text as usual."""
         try:
-            from .listings import listed_answer
+            from .listings import cell_parts, listed_rows
             from .queries import named_queries
-            from .store import OxigraphStore, to_ox
+            from .store import OxigraphStore
 
             query = named_queries().get(name)
             if query is None:
                 return None
-            result = listed_answer(OxigraphStore.wrap(self.store, self.directory, self.snapshot), query)
+            shown = listed_rows(OxigraphStore.wrap(self.store, self.directory, self.snapshot), query)
         except Exception:  # noqa: BLE001 - the query itself still answers
             return None
-        if result is None:
+        if shown is None:
             return None
-        if len(result.rows) > limit:
+        names, rows = shown
+        if len(rows) > limit:  # said before any row is converted
             return too_many(limit)
-        return {"kind": "solutions", "vars": list(result.variables),
-                "rows": [[encode(to_ox(row[v]) if row.get(v) is not None else None) for v in result.variables]
-                         for row in result.rows]}
+        # the listed cells straight to this worker's terms, each distinct one once, not through rdflib's terms and
+        # pyoxigraph's (`timeline` at 1M triples, 31,760 rows: 1.04 -> 0.87 s; too many rows said in 0.85 -> 0.69 s)
+        parts: dict = {}
+        return {"kind": "solutions", "vars": names,
+                "rows": [[parts[cell] if cell in parts else parts.setdefault(cell, cell_parts(cell)) for cell in row]
+                         for row in rows]}
 
 
 def too_many(limit: int) -> dict:

@@ -470,6 +470,43 @@ def test_the_query_page_answers_a_listed_query_from_its_listing(seed_store, tmp_
         stop(server)
 
 
+def test_a_worker_answers_a_listed_query_with_the_terms_its_text_gives(seed_store, tmp_path):
+    """kg serve's worker turns a listing's cells into its answer's terms itself (graph/listings.py cell_parts): for
+    every listed query on the seed, the rows and terms the query text gives (IRIs, strings, language strings,
+    integers, dates; a list column's items in any order, as SPARQL leaves it), and too many rows said as for the
+    text, before any row is converted."""
+    import shutil
+
+    from graph import listings, queries
+    from graph.sparql_worker import Worker
+
+    out = tmp_path / "out"
+    shutil.copytree(seed_store, out)
+    (out / listings.DB_FILE).unlink(missing_ok=True)
+    named = queries.named_queries()
+    worker = Worker(str(out))
+    worker.open()
+
+    def rows(answer, lists):
+        at = [i for i, name in enumerate(answer["vars"]) if name in lists]
+        return sorted(json.dumps([sorted(term[1].split(queries.LIST_SEPARATOR)) if i in at and term else term
+                                  for i, term in enumerate(row)]) for row in answer["rows"])
+
+    kinds = set()
+    for name in sorted(listings.specs(named)):
+        listed, plain = worker.listed(name, 10**6), worker.answer({"query": named[name].text})
+        assert listed is not None, name  # answered from the listing, not by running the text
+        assert listed["vars"] == plain["vars"] and rows(listed, named[name].lists) == rows(plain, named[name].lists)
+        kinds |= {(term[0], term[2] if term[0] == "literal" else None, bool(term[3]) if term[0] == "literal" else None)
+                  for row in listed["rows"] for term in row if term}
+    assert {("uri", None, None), ("literal", "http://www.w3.org/2001/XMLSchema#string", False),
+            ("literal", "http://www.w3.org/2001/XMLSchema#integer", False),
+            ("literal", "http://www.w3.org/2001/XMLSchema#date", False)} <= kinds
+    assert any(kind[2] for kind in kinds), kinds  # a language string
+    statements = worker.answer({"query": named["statements"].text, "listing": "statements", "max_rows": 3})
+    assert statements["error"] == "too-many-rows"
+
+
 def test_the_query_page_escapes_what_it_shows(served):
     hostile = '</textarea><script>alert(1)</script><img src=x onerror=alert(2)>'
     status, _, body = served.request("/query?" + urllib.parse.urlencode({"query": hostile, "run": "1"}))
