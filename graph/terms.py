@@ -29,4 +29,3 @@ def string(value: str, language: str | None = None) -> Literal:
     term._value = value
     term._ill_typed = None
     return term
-
