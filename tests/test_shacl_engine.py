@@ -104,3 +104,20 @@ def test_a_conforming_build_does_not_import_pyshacl(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_the_fast_engine_leaves_the_indexes_it_reads_unchanged(fixture: Path, ontology):
+    """Its lookups hand back an index's own sets (no copy when only the article or only the ontology holds the
+    values): every check must only read them. After deciding on each fixture, with the seed article beside it (a
+    node both hold), both indexes are as they were built."""
+    import copy
+
+    core, _ = shacl.split_shapes(ontology.shapes)
+    engine = shacl._Engine(core)
+    data = list(Graph().parse(fixture, format="turtle")) + list(article_graph(read_article(SEED_DIR), ontology))
+    article = shacl._Index(data, engine.needs)
+    known = shacl._Index(shacl._interned(ontology.graph))
+    before = copy.deepcopy((article.__dict__, known.__dict__))
+    engine.data_conforms(shacl._Data([known, article]))
+    assert (article.__dict__, known.__dict__) == before
