@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import ORG, PROV, RDF, RDFS, SKOS, XSD
 
-from . import dates, yamlfile
+from . import dates, terms, yamlfile
 from .errors import AnnotationError
 from .ns import CURATOR, DOCTRINE, EXTRACTOR, ID, KG, OA, SCHEMA, V, article_iri, bind_all
 from .ontology import Ontology
@@ -279,7 +279,7 @@ class _Builder:
         value = str(value)
         if "\x00" in value:
             self.fail(line, f"{what} contains a NUL character")
-        return Literal(value)
+        return terms.string(value)
 
     def date(self, value, line, what) -> tuple[Literal, str | None]:
         try:
@@ -376,12 +376,12 @@ class _Builder:
         g.add((anchor, OA.hasSelector, pos))
         g.add((anchor, OA.hasSelector, quote))
         g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
-        g.add((pos, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+        g.add((pos, OA.start, terms.integer(start, XSD.nonNegativeInteger)))
+        g.add((pos, OA.end, terms.integer(end, XSD.nonNegativeInteger)))
         g.add((quote, RDF.type, OA.TextQuoteSelector))
-        g.add((quote, OA.exact, Literal(text[start:end])))
-        g.add((quote, OA.prefix, Literal(text[max(0, start - CONTEXT):start])))
-        g.add((quote, OA.suffix, Literal(text[end:end + CONTEXT])))
+        g.add((quote, OA.exact, terms.string(text[start:end])))
+        g.add((quote, OA.prefix, terms.string(text[max(0, start - CONTEXT):start])))
+        g.add((quote, OA.suffix, terms.string(text[end:end + CONTEXT])))
 
     def mention(self, spec, line) -> URIRef:
         if isinstance(spec, str):
@@ -394,7 +394,7 @@ class _Builder:
         self.mentions += 1
         node = ID[f"article/{self.a.slug}/mention/{self.mentions}"]
         self.g.add((node, RDF.type, KG.Mention))
-        self.g.add((node, KG.quote, Literal(self.a.text[start:end])))
+        self.g.add((node, KG.quote, terms.string(self.a.text[start:end])))
         self.g.add((node, KG.inArticle, self.art))
         self.anchor(node, start, end)
         return node
@@ -582,7 +582,7 @@ class _Builder:
             self.fail(item.line_of("occurrence"), "occurrence must be a whole number from 1")
         start, end = self.span(item["quote"], item.line_of("quote"), occurrence, item.get("after"))
         item["_start"] = start
-        g.add((node, KG.quote, Literal(self.a.text[start:end])))
+        g.add((node, KG.quote, terms.string(self.a.text[start:end])))
         g.add((node, KG.inArticle, self.art))
         self.anchor(node, start, end)
         speaker = str(item["speaker"])
@@ -630,7 +630,7 @@ class _Builder:
         statements = sorted(self.items("statements"), key=lambda item: item["_start"])
         for number, item in enumerate(statements, 1):
             node = self.ids[str(item["id"])][1]
-            self.g.add((node, KG.sequence, Literal(number)))
+            self.g.add((node, KG.sequence, terms.integer(number)))
             item.pop("_start", None)
 
 

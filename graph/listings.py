@@ -565,6 +565,7 @@ class Database:
 
 
 # -- asking ---------------------------------------------------------------------------------------------------
+@terms.gc_paused()  # rows by the ten thousand (graph/terms.py)
 def listed_rows(store, query) -> tuple[list[str], list[list]] | None:
     """The answer of ``query`` asked with no parameter, from its listing (made now, from the store, when none
     answers for this store), as ``sorted_rows`` gives it; None when it has no listing or this store keeps none."""
@@ -595,6 +596,7 @@ def listed_rows(store, query) -> tuple[list[str], list[list]] | None:
     return shown
 
 
+@terms.gc_paused()
 def listed_answer(store, query):
     """``listed_rows`` as a graph.store.Result (rdflib terms, each distinct cell converted once), or None."""
     from .store import Result

@@ -318,6 +318,7 @@ class OxigraphStore:
                                 substitutions=substitutions)
 
     @staticmethod
+    @terms.gc_paused()  # the rows are made as the query runs: no collection walks them meanwhile (graph/terms.py)
     def _result(answer, order: "ordering.Plan | None" = None) -> "Result | None":
         """The rows of an answer as rdflib terms; with ``order``, sorted by its keys (None when they cannot be)."""
         if isinstance(answer, ox.QueryBoolean):

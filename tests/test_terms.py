@@ -3,6 +3,7 @@
 import pyoxigraph as ox
 import pytest
 from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
 
 from graph import terms
 from graph.listings import _encode, _to_rdflib
@@ -33,6 +34,35 @@ def test_string_is_rdflib_literal(value):
 @pytest.mark.parametrize("value", STRINGS)
 def test_language_string_is_rdflib_literal(value, language):
     same(terms.string(value, language), Literal(value, lang=language))
+
+
+@pytest.mark.parametrize("value", [0, 1, 15, 4096, 10**30, -3])
+def test_integer_is_rdflib_literal(value):
+    same(terms.integer(value), Literal(value))
+    same(terms.integer(value, XSD.nonNegativeInteger), Literal(value, datatype=XSD.nonNegativeInteger))
+
+
+def test_the_collector_is_paused_in_the_block_only():
+    import gc
+
+    assert gc.isenabled()
+    with terms.gc_paused():
+        assert not gc.isenabled()
+        with terms.gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block found it off: it stays off
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        with terms.gc_paused():
+            raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with terms.gc_paused():
+            pass
+        assert not gc.isenabled()  # off before: left off
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize("value", ["https://w3id.org/legal-news-kg/id/actor/marco-rubio",
