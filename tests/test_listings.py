@@ -25,7 +25,7 @@ from .conftest import ROOT, script
 gen_corpus = script("gen_corpus")
 
 LISTED = {"statements", "positions", "contradictions", "timeline", "text-anchor-violation", "date-order-violation",
-          "doctrines"}
+          "doctrines", "offers"}
 VIOLATIONS = ROOT / "tests" / "data" / "violations"
 
 
@@ -185,11 +185,12 @@ def test_a_whole_store_form_gives_the_rows_of_its_query(seed_store, corpus, tmp_
 
 
 def test_every_shipped_whole_store_form_answers_for_its_query_as_it_is():
-    """Each whole-store form is of a listed query and names the query's text as it is now. `doctrines` has none:
-    with no parameter it is already written for the whole store (its sub-selects read each doctrine's lists once)."""
+    """Each whole-store form is of a listed query and names the query's text as it is now. `doctrines` and `offers`
+    have none: `doctrines` is written for the whole store already (its sub-selects read each doctrine's lists once),
+    and no other form of `offers` was faster."""
     named = queries.named_queries()
     forms = sorted((ROOT / "ontology" / "queries" / listings.WHOLE_DIR).glob("*.rq"))
-    assert {path.stem for path in forms} == set(listings.specs(named)) - {"doctrines"}
+    assert {path.stem for path in forms} == set(listings.specs(named)) - {"doctrines", "offers"}
     for path in forms:
         query = named[path.stem]
         line = f"# Form of: {path.name} {sparqltext.fingerprint(query.text)}"
@@ -657,3 +658,22 @@ def test_the_summary_counts_are_the_same_when_made_beside_the_listings(tmp_path,
     listed = build(None, tmp_path / "listed", ontology=ontology, html=False, trig=False, listings=True)
     assert listed.triples > 0 and listed.actors > 0 and listed.statements > 0 and "listings" in listed.seconds
     assert (listed.triples, listed.actors, listed.statements) == (plain.triples, plain.actors, plain.statements)
+
+
+def test_a_label_two_steps_from_an_offer_reaches_its_listed_row(seed_store):
+    """`offers` lists the labels of the people its actions cover and of its facility's place: a label changed there
+    (another article naming them otherwise) must reach the offer, by its `# Listing:` line of two steps."""
+    import pyoxigraph as ox
+
+    store = OxigraphStore(seed_store, read_only=True)
+    try:
+        listing = listings.spec(queries.named_queries()["offers"])
+        text = ("PREFIX kg: <https://w3id.org/legal-news-kg/ontology#> SELECT ?offer ?node WHERE { ?offer a kg:Offer "
+                "{ ?offer kg:coversAction/kg:covers ?node } UNION { ?offer kg:facility/kg:locatedIn ?node } }")
+        pairs = [(row["offer"], row["node"]) for row in store.raw_query(text)]
+        assert {node.value.rsplit("/", 1)[-1] for _, node in pairs} >= {"criminals-in-us-illegally", "tecoluca"}
+        label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        for offer, node in pairs:
+            assert offer in listings.affected(store, listing, {ox.Triple(node, label, ox.Literal("renamed"))}), node
+    finally:
+        store.close()
