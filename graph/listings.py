@@ -10,7 +10,7 @@ header has lines
 
 is answered, when it is asked with no parameter on an embedded store, from its listing: its rows grouped by the
 value of the variable KEY, which every row binds (a statement's article, a position's action, a timeline item, a
-checked node). Each line says where the query reads: at the nodes PATH (a SPARQL property path; ``self`` for the
+checked node, a doctrine, an offer). Each line says where the query reads: at the nodes PATH (a SPARQL property path; ``self`` for the
 KEY value itself) reaches from a KEY value, the triples with one of PREDICATES (``*``: any predicate the query
 names; the queries here never use a variable predicate). Together the lines must cover every triple a row reads.
 The listing is exact, never an approximation:
