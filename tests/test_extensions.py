@@ -239,6 +239,8 @@ def test_the_courts_queries_answer(courts_store):
     assert row["kind"] == "temporary restraining order" and row["effect"] == "halts"
     assert row["issued_by"] == "Helen Marsh" and row["court"] == "U.S. District Court for the District of Columbia"
     assert row["doctrines"] == ["due process"] and row["expires"] == "2025-03-29"
+    assert row["article"] == EXAMPLE_SLUG and row["case"] == "Doe v. Department of Homeland Security"
+    assert row["action"] == "Deporting detained Venezuelan men to El Salvador to be held in CECOT"
     views = json.loads(kg("query", "contested-actions", "--format", "json", "--store", courts_store).output)
     assert {(r["holder"], r["view"]) for r in views} == {
         ("Helen Marsh", "possible under conditions"), ("Rosa Quintero", "unconstitutional"), ("Martin Hale", "legal")}
