@@ -150,10 +150,9 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
         pruning = prune if prune is not None else all_articles
         gone = [name for name in sorted(stored) if pruning and str(name).startswith(prefix)
                 and str(name)[len(prefix):] not in slugs]
-        named = named_queries(ontology)
-        keeper = listed.Maintainer(store, named, hashes=stored)
-        # an edited listed query whose whole-store form was not checked again (the keeper's specs, not made again)
-        report.notes.extend(listed.stale_forms([named[name] for name in sorted(keeper.all)]))
+        keeper = listed.Maintainer(store, named_queries(ontology), hashes=stored)
+        # an edited listed query whose whole-store form was not checked again
+        report.notes.extend(s.stale_form for _, s in sorted(keeper.all.items()) if s.stale_form)
         if force or ontology_changed or len(todo) + len(gone) > listed.MAINTAIN_AT_MOST:
             keeper.drop()
         # a first build (a store with no graph yet) writes through the bulk loader while the workers prepare

@@ -56,6 +56,7 @@ from rdflib import Literal, URIRef
 
 from . import ordering, sparqltext, terms
 from .ns import INFERRED_GRAPH
+from .sparql_worker import decode as _decode
 
 DB_FILE = "listings.sqlite"
 MAINTAIN_AT_MOST = 200  # articles written or removed in one build; more, and the listings are dropped (made again
@@ -80,6 +81,7 @@ class Spec:
     prologue: str        # the query's PREFIX lines, for the path
     whole: ordering.Plan | None = None  # the query's whole-store form (queries/whole/NAME.rq), when it has one
     lists: frozenset = frozenset()  # the columns the query gathers into a list (`# Lists:`): kept sorted
+    stale_form: str | None = None  # a note when its whole-store form was written for another text of the query
 
     @property
     def digest(self) -> str:
@@ -130,8 +132,9 @@ def spec(query) -> Spec | None:
             predicates.add(prefixes[prefix] + local)
     predicates.add(RDF_TYPE)
     prologue = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in prefixes.items())
-    return Spec(query.name, key, tuple(reads), text, plan, frozenset(predicates), prologue, whole_form(query, plan),
-                frozenset(query.lists))
+    whole, stale = whole_form(query, plan)
+    return Spec(query.name, key, tuple(reads), text, plan, frozenset(predicates), prologue, whole,
+                frozenset(query.lists), stale)
 
 
 WHOLE_DIR = "whole"
@@ -140,8 +143,10 @@ FORM_OF = re.compile(r"^# Form of: (\S+) ([0-9a-f]{16})[ \t\r]*$", re.MULTILINE)
 _PROJECTION = re.compile(r"\bSELECT\b(.*?)\bWHERE\b", re.IGNORECASE | re.DOTALL)
 
 
-def whole_form(query, plan: ordering.Plan) -> ordering.Plan | None:
-    """The plan of ``queries/whole/NAME.rq`` beside the query's file: the same question written for the whole store,
+def whole_form(query, plan: ordering.Plan) -> tuple[ordering.Plan | None, str | None]:
+    """The plan of ``queries/whole/NAME.rq`` beside the query's file (or None), and a note when that form was written
+    for another text of the query (the query itself then makes its listing), naming the line it carries once it is
+    checked again (`kg build` shows it): the same question written for the whole store,
     which a listing is made whole with (the query itself asks the rows of a few keys again, and answers a parameter).
 
     Oxigraph joins a query's patterns by looking each up for every row found so far, which is what a parameter
@@ -159,14 +164,16 @@ def whole_form(query, plan: ordering.Plan) -> ordering.Plan | None:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return None
-    if _stated(text) != form_line(query):
-        return None  # written for another text of the query: its rows may no longer be the query's
+        return None, None
+    line = form_line(query)
+    if _stated(text) != line:  # its rows may no longer be the query's
+        return None, (f"{path}: written for another text of {path.name}, so the query itself makes its listing "
+                      f"(slower); once the form gives the query's rows again, its line is `{line}`")
     whole = ordering.plan(text)
     if whole is None or whole.keys != plan.keys or whole.hidden != plan.hidden:
-        return None
+        return None, None
     projection = _projected(plan.text)
-    return whole if projection and _projected(whole.text) == projection else None
+    return (whole if projection and _projected(whole.text) == projection else None), None
 
 
 def form_line(query) -> str:
@@ -178,26 +185,6 @@ def _stated(text: str) -> str | None:
     """A whole-store form's `# Form of:` line, as form_line writes it (None when it has none)."""
     found = FORM_OF.search(text)
     return f"# Form of: {found.group(1)} {found.group(2)}" if found is not None else None
-
-
-def stale_forms(listed: list) -> list[str]:
-    """A note for each whole-store form beside one of the ``listed`` queries (those with a listing: a Maintainer's
-    ``all``) that was written for another text of it (the query itself then makes its listing), naming the line the
-    form carries once it is checked again."""
-    notes = []
-    for query in listed:
-        path = Path(query.path).parent / WHOLE_DIR / Path(query.path).name
-        if not path.is_file():
-            continue
-        try:
-            stated = _stated(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            continue
-        line = form_line(query)
-        if stated != line:
-            notes.append(f"{path}: written for another text of {path.name}, so the query itself makes its listing "
-                         f"(slower); once the form gives the query's rows again, its line is `{line}`")
-    return notes
 
 
 _PROJECTED = re.compile(r"\(|\)|\bAS\s+[?$](\w+)|[?$](\w+)", re.IGNORECASE)
@@ -283,20 +270,14 @@ class _Unlisted(Exception):
 
 
 def _to_ox(cell: str):
-    kind, body = cell[0], cell[1:]
-    if kind == "I":
-        return ox.NamedNode(body)
-    if kind == "S":
-        return ox.Literal(body)
-    if kind == "L":
-        language, _, value = body.partition("@")
-        return ox.Literal(value, language=language)
-    datatype, _, value = body.partition(" ")
-    return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    """The pyoxigraph term of a cell (sort keys only: kg serve's worker reads its parts the same way)."""
+    return _decode(cell_parts(cell))
 
 
 def _to_rdflib(cell: str):
-    """What graph/store.py from_ox makes of the same term."""
+    """What graph/store.py from_ox makes of the same term. The cell is read here, not through ``cell_parts``: this
+    runs for every distinct cell of an answer (70,000 in `statements` at 1M triples), and the parts' lists made
+    reading it 8-10% slower."""
     kind, body = cell[0], cell[1:]
     if kind == "I":
         return terms.iri(body)
@@ -389,18 +370,8 @@ def sorted_rows(listing: Spec, variables: list[str], rows: list[list]) -> tuple[
     names, the rows of cells), or None when they cannot be sorted exactly."""
     plan = listing.plan
     key_columns = [variables.index(name) for name, _ in plan.keys]
-    as_ox: dict = {None: None}
-    keyed = []
-    for index, row in enumerate(rows):
-        cells = []
-        for column in key_columns:
-            cell = row[column]
-            term = as_ox.get(cell)
-            if term is None and cell is not None:
-                term = as_ox[cell] = _to_ox(cell)
-            cells.append(term)
-        cells.append(index)
-        keyed.append(cells)
+    as_ox = terms.Memo(_to_ox)
+    keyed = [[as_ox[row[column]] for column in key_columns] + [index] for index, row in enumerate(rows)]
     if not ordering.sort_rows(keyed, [(position, desc) for position, (_, desc) in enumerate(plan.keys)]):
         return None
     shown = [i for i, name in enumerate(variables) if name not in plan.hidden]
@@ -605,17 +576,8 @@ def listed_answer(store, query):
     if shown is None:
         return None
     names, rows = shown
-    terms: dict = {None: None}
-    out = []
-    for row in rows:
-        record = {}
-        for name, cell in zip(names, row):
-            term = terms.get(cell)
-            if term is None and cell is not None:
-                term = terms[cell] = _to_rdflib(cell)
-            record[name] = term
-        out.append(record)
-    return Result(names, out)
+    convert = terms.Memo(_to_rdflib).__getitem__
+    return Result(names, [dict(zip(names, map(convert, row))) for row in rows])
 
 
 # -- building -------------------------------------------------------------------------------------------------

@@ -41,6 +41,19 @@ def string(value: str, language: str | None = None) -> Literal:
 _XSD_INTEGER = XSD.integer
 
 
+class Memo(dict):
+    """``memo[value]`` is ``make(value)``, made once for each distinct value (None stays None): an answer's rows share
+    their terms, which are not changed once made (`statements` on 200k triples: 90,000 cells, 16,000 distinct)."""
+
+    def __init__(self, make):
+        super().__init__({None: None})
+        self.make = make
+
+    def __missing__(self, value):
+        made = self[value] = self.make(value)
+        return made
+
+
 def integer(value: int, datatype: URIRef = _XSD_INTEGER) -> Literal:
     """``Literal(value)`` for an ``int`` (an xsd:integer), or ``Literal(value, datatype=datatype)`` for one of
     XSD's integer types (xsd:nonNegativeInteger ...)."""
