@@ -115,6 +115,65 @@ def test_many_new_graphs_into_an_empty_store_take_the_bulk_loader_and_keep_the_u
     assert default_graph(store) == named_union(store) and len(default_graph(store)) == 6
 
 
+def test_the_bulk_loaders_chunks_get_smaller_towards_the_last_graph(monkeypatch):
+    """What is left when the last graph comes is loaded while nothing else runs: given how many graphs come, the
+    writer loads smaller chunks towards the end (at least a quarter of BULK_CHUNK, at most all of it)."""
+    import graph.store
+
+    monkeypatch.setattr(graph.store, "BULK_FROM", 1)
+    monkeypatch.setattr(graph.store, "BULK_CHUNK", 40)  # 4 quads per graph
+    items = [(URIRef(EX + f"g{i}"), triples(("shared", "label"), (f"s{i}", "x"))) for i in range(50)]
+    loaded = []
+    load = graph.store.BulkWriter._load
+    monkeypatch.setattr(graph.store.BulkWriter, "_load", lambda self: loaded.append(self.size) or load(self))
+    store = fresh()
+    store.replace_graphs(items)  # tells the writer: 50 graphs
+    assert loaded == [40, 40, 40, 40, 20, 12, 8]
+    assert default_graph(store) == named_union(store) and len(named_union(store)) == 51
+    loaded.clear()
+    writer = fresh().bulk_writer(1)  # one graph said, fifty come: chunks of a quarter
+    for name, data in items:
+        writer.add(name, graph.store.ntriples(data), checked=True)
+    writer.finish()
+    assert loaded == [12] * 16 + [8]
+
+
+class LoaderSpy:
+    """A pyoxigraph store that records the ``lenient`` of each bulk load."""
+
+    def __init__(self, store: ox.Store):
+        self.real, self.lenient = store, []
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def __contains__(self, quad):
+        return quad in self.real
+
+    def bulk_load(self, *args, **kwargs):
+        self.lenient.append(kwargs.get("lenient", False))
+        return self.real.bulk_load(*args, **kwargs)
+
+
+def test_the_bulk_loader_checks_again_only_what_ntriples_did_not_write(monkeypatch):
+    """Graphs the store writes as N-Triples itself (ntriples(): pyoxigraph made every term and checked its IRI or
+    language tag) are parsed leniently; a text handed in as it is, checked by the loader: an IRI with a space, a bad
+    language tag stop it, even in a chunk with checked graphs."""
+    import graph.store
+
+    monkeypatch.setattr(graph.store, "BULK_FROM", 1)
+    store = fresh()
+    store.store = spy = LoaderSpy(store.store)
+    store.replace_graphs([(URIRef(EX + f"g{i}"), triples(("s", f"label {i}"))) for i in range(3)])
+    assert spy.lenient == [True] and len(named_union(store)) == 3
+    for bad in (f"<{EX}a b> <{EX}p> <{EX}o> .", f'<{EX}a> <{EX}p> "x"@en-abcdefghijk .'):
+        store = fresh()
+        store.store = spy = LoaderSpy(store.store)
+        with pytest.raises(SyntaxError):
+            store.replace_graphs([(URIRef(EX + "checked"), triples(("s", "x"))), (URIRef(EX + "text"), bad)])
+        assert spy.lenient == [False]
+
+
 def kg(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
@@ -305,10 +364,16 @@ def test_a_first_build_loads_while_it_prepares_and_gives_what_one_transaction_pe
     prepare_batch, load = graph.parallel.prepare_batch, graph.store.BulkWriter._load
     monkeypatch.setattr(graph.parallel, "prepare_batch",
                         lambda jobs, ontology=None: events.append("prepared") or prepare_batch(jobs, ontology))
-    monkeypatch.setattr(graph.store.BulkWriter, "_load", lambda self: events.append("loaded") or load(self))
+    monkeypatch.setattr(graph.store.BulkWriter, "_load",
+                        lambda self: events.append("loaded" if self.checked or not self.chunk else "strict")
+                        or load(self))
+    compact = graph.store.BulkWriter.compact
+    monkeypatch.setattr(graph.store.BulkWriter, "compact", lambda self: events.append("compacted") or compact(self))
     bulk = build(folders, tmp_path / "bulk", ontology=Ontology(extra_extension_dirs=[extension]), html=False,
                  trig=False, workers=1)
+    assert events[-1] == "compacted" and events.count("compacted") == 1, events  # once, after the last chunk
     assert events.index("loaded") < len(events) - 1 - events[::-1].index("prepared"), events
+    assert "strict" not in events  # the workers' N-Triples, parsed leniently: the same quads as below
     monkeypatch.setattr(graph.store, "BULK_FROM", 1000)
     each = build(folders, tmp_path / "each", ontology=Ontology(extra_extension_dirs=[extension]), html=False,
                  trig=False)
