@@ -38,7 +38,9 @@ def _identity(directory) -> list | None:
 
 class HashCache:
     """``digest(folder, version, compute)``: the remembered hash when the folder's files are unchanged, else
-    ``compute()``; ``save()`` keeps what this build learnt (nothing when there is no folder to keep it in)."""
+    ``compute()``; ``save()`` keeps what this build learnt (nothing when there is no folder to keep it in), with
+    what was remembered of the folders that still exist (one removed is forgotten: the file does not grow with
+    every folder ever built beside the store)."""
 
     def __init__(self, directory: Path | None):
         self.path = Path(directory) / CACHE_FILE if directory is not None else None
@@ -71,7 +73,8 @@ class HashCache:
             return
         from .store import write_atomically
 
-        entries = {**self.entries, **self.learnt}
+        entries = {key: entry for key, entry in self.entries.items() if os.path.isdir(key)}
+        entries.update(self.learnt)
         try:
             write_atomically(self.path, lambda handle: handle.write(
                 json.dumps({"format": FORMAT, "entries": entries}, separators=(",", ":")).encode("utf-8")))

@@ -198,6 +198,13 @@ def run_kg(args: list[str], env: dict | None = None) -> tuple[float, str, int]:
     return wall, out, peak
 
 
+def kg_build(store: Path, extension: Path, dirs: list[str], *options: str) -> tuple[float, str, dict, int]:
+    """`kg build OPTIONS --store STORE --ontology EXTENSION DIRS` as a child process: its wall seconds, output,
+    summary's seconds (summary_seconds) and peak bytes."""
+    wall, out, peak = run_kg(["build", *options, "--store", str(store), "--ontology", str(extension), *dirs])
+    return wall, out, summary_seconds(out), peak
+
+
 def summary_seconds(output: str) -> dict[str, float]:
     match = re.search(r"time: ([\d.]+) s \(prepare ([\d.]+) s, write ([\d.]+) s, export ([\d.]+) s"
                       r"(?:, listings ([\d.]+) s)?\)", output)
@@ -373,8 +380,7 @@ def bench(args) -> dict:
         # 1. full build into the embedded store, as a command
         say("full build: kg build (embedded store on disk)")
         embedded = work / "embedded"
-        wall, out, peak = run_kg(["build", "--store", str(embedded), "--ontology", str(extension), *dirs])
-        seconds = summary_seconds(out)
+        wall, out, seconds, peak = kg_build(embedded, extension, dirs)
         triples = int(re.search(r"triples: (\d+)", out).group(1))
         results["triples"] = triples
         results["stores"]["embedded"] = {"full_build_s": wall, "prepare_s": seconds.get("prepare"),
@@ -437,8 +443,8 @@ def bench(args) -> dict:
 
         # 3b. the listings (graph/listings.py): made by a build that changes nothing else, as `kg build --listings`
         say("listings: kg build --listings (no article changed)")
-        wall, out, peak = run_kg(["build", "--listings", "--store", str(embedded), "--ontology", str(extension), *dirs])
-        results["stores"]["embedded"]["listings_s"] = summary_seconds(out).get("listings")
+        wall, _, seconds, peak = kg_build(embedded, extension, dirs, "--listings")
+        results["stores"]["embedded"]["listings_s"] = seconds.get("listings")
         results["stores"]["embedded"]["listings_command_s"] = wall
         results["stores"]["embedded"]["listings_peak_memory_mb"] = peak / 2**20
         save()
@@ -451,9 +457,9 @@ def bench(args) -> dict:
 
         # 4. incremental: one more article (the build keeps the listings up to date)
         say("incremental build: one new article")
-        wall, out, _ = run_kg(["build", "--store", str(embedded), "--ontology", str(extension), *dirs, str(extra)])
+        wall, out, seconds, _ = kg_build(embedded, extension, [*dirs, str(extra)])
         results["stores"]["embedded"]["incremental_command_s"] = wall
-        results["stores"]["embedded"]["incremental_s"] = summary_seconds(out).get("total")
+        results["stores"]["embedded"]["incremental_s"] = seconds.get("total")
         if "1 rebuilt" not in out:
             raise RuntimeError(f"the incremental build rebuilt more than one article:\n{out}")
         for kind, entry in stores.items():
@@ -592,14 +598,13 @@ def repeat_builds(args, results: dict, work: Path, extension: Path, dirs: list[s
     for run in range(2, args.build_runs + 1):
         say(f"full build, listings and bulk load again ({run} of {args.build_runs})")
         again = work / f"embedded-{run}"
-        wall, out, peak = run_kg(["build", "--store", str(again), "--ontology", str(extension), *dirs])
-        seconds = summary_seconds(out)
+        wall, _, seconds, peak = kg_build(again, extension, dirs)
         runs["full_build_s"].append(wall)
         runs["prepare_s"].append(seconds.get("prepare"))
         runs["write_s"].append(seconds.get("write"))
         peaks["peak_memory_mb"].append(peak / 2**20)
-        _, out, peak = run_kg(["build", "--listings", "--store", str(again), "--ontology", str(extension), *dirs])
-        runs["listings_s"].append(summary_seconds(out).get("listings"))
+        _, _, seconds, peak = kg_build(again, extension, dirs, "--listings")
+        runs["listings_s"].append(seconds.get("listings"))
         peaks["listings_peak_memory_mb"].append(peak / 2**20)
         shutil.rmtree(again)
         bulk, seconds = bulk_load_disk(work / f"bulk-{run}", dump)

@@ -52,6 +52,23 @@ def test_an_unchanged_folder_is_not_hashed_again_and_a_changed_one_is(tmp_path, 
     assert len(calls) == 3 and again != first and again == _digest(folder, "1")
 
 
+def test_a_removed_folder_is_forgotten_and_one_not_built_this_time_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(hashcache, "RACY_NS", 0)
+    folders = [tmp_path / name for name in ("one", "two", "three")]
+    for folder in folders:
+        shutil.copytree(MINI_DIR, folder)
+    cache = HashCache(tmp_path)
+    for folder in folders[:2]:
+        cache.digest(folder, "1", _counting(folder)[0])
+    cache.save()
+    shutil.rmtree(folders[0])
+    cache = HashCache(tmp_path)
+    cache.digest(folders[2], "1", _counting(folders[2])[0])
+    cache.save()
+    kept = json.loads((tmp_path / CACHE_FILE).read_text(encoding="utf-8"))["entries"]
+    assert sorted(kept) == [os.path.abspath(folders[2]), os.path.abspath(folders[1])]
+
+
 def test_a_file_written_just_before_it_was_hashed_is_not_remembered(tmp_path):
     """As git's index: a second write in the same clock tick as the first would leave every time as it was."""
     folder = tmp_path / "article"
