@@ -396,6 +396,11 @@ def cell_parts(cell: str | None) -> list | None:
 
 
 # -- the file ---------------------------------------------------------------------------------------------------
+def encoded(grouped: dict[str, list]) -> list[tuple[str, str]]:
+    """Rows by key as the file keeps them: (key, JSON text of its rows), in key order."""
+    return [(key, json.dumps(rows, ensure_ascii=False, separators=(",", ":"))) for key, rows in sorted(grouped.items())]
+
+
 class Database:
     """DIR/listings.sqlite: per query its token, text digest and columns; per (query, KEY value) its rows."""
 
@@ -477,11 +482,12 @@ class Database:
             except sqlite3.Error:
                 return {}
 
-    def write(self, listing: Spec, token_value: str, variables: list[str], grouped: dict[str, list],
+    def write(self, listing: Spec, token_value: str, variables: list[str], grouped: dict[str, list] | list,
               replace_keys=None, expected: str | None = None, seconds: float | None = None) -> bool:
-        """Keep rows: all of the query's (``replace_keys`` None; ``seconds``: the time they took), or replace those
-        of ``replace_keys`` (when the kept listing answers for ``expected``). One transaction; False when the file
-        cannot be written."""
+        """Keep rows (by key, or ``encoded`` already): all of the query's (``replace_keys`` None; ``seconds``: the
+        time they took), or replace those of ``replace_keys`` (when the kept listing answers for ``expected``). One
+        transaction; False when the file cannot be written."""
+        parts = grouped if isinstance(grouped, list) else encoded(grouped)
         with self._session(create=True) as connection:
             if connection is None:
                 return False
@@ -497,10 +503,8 @@ class Database:
                         return False
                     connection.executemany("DELETE FROM part WHERE name = ? AND key = ?",
                                            [(listing.name, key) for key in sorted(replace_keys)])
-                connection.executemany(
-                    "INSERT OR REPLACE INTO part (name, key, rows) VALUES (?, ?, ?)",
-                    [(listing.name, key, json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
-                     for key, rows in sorted(grouped.items())])
+                connection.executemany("INSERT OR REPLACE INTO part (name, key, rows) VALUES (?, ?, ?)",
+                                       [(listing.name, key, text) for key, text in parts])
                 connection.execute("INSERT OR REPLACE INTO listing (name, token, digest, variables) "
                                    "VALUES (?, ?, ?, ?)", (listing.name, token_value, listing.digest,
                                                            json.dumps(variables)))
@@ -714,8 +718,9 @@ class Maintainer:
         self.pending.extend(sorted((entry for entry in made if entry is not None), key=lambda entry: entry[0].name))
 
     def _make(self, listing: Spec, whole: bool):
-        """One listing's pending entry (listing, variables, rows by key, keys replaced or None for all, seconds it
-        took when made whole), or None when its rows cannot be asked (then ``commit`` drops it if it was kept)."""
+        """One listing's pending entry (listing, variables, rows by key ``encoded``, keys replaced or None for all,
+        seconds it took when made whole), or None when its rows cannot be asked (then ``commit`` drops it if it was
+        kept)."""
         if whole:
             started = time.perf_counter()
             try:
@@ -724,7 +729,9 @@ class Maintainer:
                 return None
             if made is None:
                 return None
-            return listing, made[0], made[1], None, time.perf_counter() - started
+            # the rows' JSON made here, beside the other listings being asked, not after the store has closed
+            # (``commit``: 1M triples, 0.7 s of its 1.35 s)
+            return listing, made[0], encoded(made[1]), None, time.perf_counter() - started
         keys = sorted(self.keys[listing.name], key=str)
         grouped: dict[str, list] = {}
         variables = None
@@ -739,7 +746,7 @@ class Maintainer:
             grouped.update(made[1])
         if variables is None:  # nothing to ask again: the same rows answer for the new store
             variables = self.database.variables(listing) or []
-        return listing, variables, grouped, {str(k) for k in keys}, None
+        return listing, variables, encoded(grouped), {str(k) for k in keys}, None
 
     def commit(self, published) -> None:
         """Keep what ``finish`` made, for the snapshot the store published (its path; None: nothing published)."""
