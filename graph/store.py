@@ -492,10 +492,11 @@ class BulkWriter:
     (one call on a million quads holds them all in memory: measured 427 MB for 384k quads at once, 188 MB in
     chunks of 100k, and faster). Each call has a cost of its own (its files are compacted again as the next come):
     loading the 2M quads of 1M triples took 25.3 s of CPU in chunks of 100k, 22.0 s of 200k, 21.0 s of 400k, for
-    +200, +313 and +600 MB; a first build of 1M triples with chunks of 200k and lenient parsing (``add``), four
-    runs alternating with the code before: 24.8-30.5 -> 24.1-27.1 s. Not transactional: the marker file ``DIR/.kg-bulk-write`` stands from the first
-    ``add`` until ``finish`` has the whole load on disk, and a write open that finds it empties the store (the
-    module's docstring); ``abandon`` empties it now (a first build that found a bad article: nothing written).
+    +200, +313 and +600 MB; a first build of 1M triples with chunks of 200k, lenient parsing (``add``) and the
+    compaction beside the count (graph/build.py), seven runs alternating with the code before: 24.8-30.5 ->
+    22.6-27.3 s. Not transactional: the marker file ``DIR/.kg-bulk-write`` stands from the first ``add`` until
+    ``finish`` has the whole load on disk, and a write open that finds it empties the store (the module's
+    docstring); ``abandon`` empties it now (a first build that found a bad article: nothing written).
 
     ``add`` may be called while the articles are still being prepared: a first build writes on one core while the
     workers prepare on the others (graph/build.py). Given how many graphs will come (``count``), the chunks get
