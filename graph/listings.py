@@ -56,6 +56,7 @@ from rdflib import Literal, URIRef
 
 from . import ordering, sparqltext, terms
 from .ns import INFERRED_GRAPH
+from .rowtools import Memo, gc_paused
 from .sparql_worker import decode as _decode
 
 DB_FILE = "listings.sqlite"
@@ -370,7 +371,7 @@ def sorted_rows(listing: Spec, variables: list[str], rows: list[list]) -> tuple[
     names, the rows of cells), or None when they cannot be sorted exactly."""
     plan = listing.plan
     key_columns = [variables.index(name) for name, _ in plan.keys]
-    as_ox = terms.Memo(_to_ox)
+    as_ox = Memo(_to_ox)
     keyed = [[as_ox[row[column]] for column in key_columns] + [index] for index, row in enumerate(rows)]
     if not ordering.sort_rows(keyed, [(position, desc) for position, (_, desc) in enumerate(plan.keys)]):
         return None
@@ -540,7 +541,7 @@ class Database:
 
 
 # -- asking ---------------------------------------------------------------------------------------------------
-@terms.gc_paused()  # rows by the ten thousand (graph/terms.py)
+@gc_paused()  # rows by the ten thousand (graph/rowtools.py)
 def listed_rows(store, query) -> tuple[list[str], list[list]] | None:
     """The answer of ``query`` asked with no parameter, from its listing (made now, from the store, when none
     answers for this store), as ``sorted_rows`` gives it; None when it has no listing or this store keeps none."""
@@ -571,7 +572,7 @@ def listed_rows(store, query) -> tuple[list[str], list[list]] | None:
     return shown
 
 
-@terms.gc_paused()
+@gc_paused()
 def listed_answer(store, query):
     """``listed_rows`` as a graph.store.Result (rdflib terms, each distinct cell converted once), or None."""
     from .store import Result
@@ -580,7 +581,7 @@ def listed_answer(store, query):
     if shown is None:
         return None
     names, rows = shown
-    convert = terms.Memo(_to_rdflib).__getitem__
+    convert = Memo(_to_rdflib).__getitem__
     return Result(names, [dict(zip(names, map(convert, row))) for row in rows])
 
 

@@ -30,10 +30,11 @@ graph) is queried with Oxigraph's union default graph instead.
 
 from __future__ import annotations
 
-import gc
 import json
 import struct
 import sys
+
+from .rowtools import Memo, gc_paused
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -151,7 +152,6 @@ class Worker:
             from .listings import cell_parts, listed_rows
             from .queries import named_queries
             from .store import OxigraphStore
-            from .terms import Memo
 
             query = named_queries().get(name)
             if query is None:
@@ -190,11 +190,8 @@ def main(argv: list[str]) -> int:
         job = read_frame(stdin)
         if job is None:  # the server closed the pipe: it is gone or stopping
             return 0
-        gc.disable()  # an answer is thousands of small lists with no cycle: no collection walks them as they are made
-        try:
+        with gc_paused():  # an answer is thousands of small lists with no cycle: no collection walks them as made
             answer = worker.answer(job)
-        finally:
-            gc.enable()
         write_frame(stdout, answer)
 
 

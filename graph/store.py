@@ -53,6 +53,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import ordering, safety, terms
+from .rowtools import Memo, gc_paused
 from .errors import InputError, KgError
 from .ns import KG, PREFIXES
 
@@ -318,13 +319,13 @@ class OxigraphStore:
                                 substitutions=substitutions)
 
     @staticmethod
-    @terms.gc_paused()  # the rows are made as the query runs: no collection walks them meanwhile (graph/terms.py)
+    @gc_paused()  # the rows are made as the query runs: no collection walks them meanwhile (graph/rowtools.py)
     def _result(answer, order: "ordering.Plan | None" = None) -> "Result | None":
         """The rows of an answer as rdflib terms; with ``order``, sorted by its keys (None when they cannot be)."""
         if isinstance(answer, ox.QueryBoolean):
             return Result([], [], bool(answer))
         # each distinct term converted once per answer (conversion of `statements` on 200k triples 266 ms -> 53 ms)
-        term = terms.Memo(from_ox).__getitem__
+        term = Memo(from_ox).__getitem__
 
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]

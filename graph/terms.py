@@ -13,9 +13,6 @@ their form.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -41,19 +38,6 @@ def string(value: str, language: str | None = None) -> Literal:
 _XSD_INTEGER = XSD.integer
 
 
-class Memo(dict):
-    """``memo[value]`` is ``make(value)``, made once for each distinct value (None stays None): an answer's rows share
-    their terms, which are not changed once made (`statements` on 200k triples: 90,000 cells, 16,000 distinct)."""
-
-    def __init__(self, make):
-        super().__init__({None: None})
-        self.make = make
-
-    def __missing__(self, value):
-        made = self[value] = self.make(value)
-        return made
-
-
 def integer(value: int, datatype: URIRef = _XSD_INTEGER) -> Literal:
     """``Literal(value)`` for an ``int`` (an xsd:integer), or ``Literal(value, datatype=datatype)`` for one of
     XSD's integer types (xsd:nonNegativeInteger ...)."""
@@ -63,20 +47,3 @@ def integer(value: int, datatype: URIRef = _XSD_INTEGER) -> Literal:
     term._value = value
     term._ill_typed = None
     return term
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """No cyclic garbage collection inside the block (reference counting frees as ever); the collector runs again
-    after it when it ran before. Making an answer's rows and terms, tens of thousands of objects with no cycle among
-    them, set off a collection every 700 objects or so, the older ones walking what the process holds: reading
-    `statements` or `timeline` from their listings at 1M triples, a fresh process spent 0.12-0.21 s in 250-380
-    collections, 0.04-0.06 s in two with the pause; a process holding two earlier answers 0.46-0.56 s, 0.06 s with
-    it (gc.callbacks timing each collection)."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()

@@ -42,29 +42,6 @@ def test_integer_is_rdflib_literal(value):
     same(terms.integer(value, XSD.nonNegativeInteger), Literal(value, datatype=XSD.nonNegativeInteger))
 
 
-def test_the_collector_is_paused_in_the_block_only():
-    import gc
-
-    assert gc.isenabled()
-    with terms.gc_paused():
-        assert not gc.isenabled()
-        with terms.gc_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()  # the inner block found it off: it stays off
-    assert gc.isenabled()
-    with pytest.raises(ValueError):
-        with terms.gc_paused():
-            raise ValueError
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with terms.gc_paused():
-            pass
-        assert not gc.isenabled()  # off before: left off
-    finally:
-        gc.enable()
-
-
 @pytest.mark.parametrize("value", ["https://w3id.org/legal-news-kg/id/actor/marco-rubio",
                                    "http://example.org/é?q=1#frag", "urn:x-local:1"])
 def test_iri_is_rdflib_uriref(value):
