@@ -10,10 +10,10 @@ header has lines
 
 is answered, when it is asked with no parameter on an embedded store, from its listing: its rows grouped by the
 value of the variable KEY, which every row binds (a statement's article, a position's action, a timeline item, a
-checked node, a doctrine, an offer). Each line says where the query reads: at the nodes PATH (a SPARQL property path; ``self`` for the
-KEY value itself) reaches from a KEY value, the triples with one of PREDICATES (``*``: any predicate the query
-names; the queries here never use a variable predicate). Together the lines must cover every triple a row reads.
-The listing is exact, never an approximation:
+checked node, a doctrine, an offer). Each line says where the query reads: at the nodes PATH (a SPARQL property
+path; ``self`` for the KEY value itself) reaches from a KEY value, the triples with one of PREDICATES (``*``: any
+predicate the query names; the queries here never use a variable predicate). Together the lines must cover every
+triple a row reads. The listing is exact, never an approximation:
 
 * **Which store it answers for.** It records a *token*: a hash of the name of the published snapshot it was made
   from (graph/safety.py: every writer that closes the store publishes a new one, ``kg build`` or not) and of every
@@ -145,10 +145,10 @@ _PROJECTION = re.compile(r"\bSELECT\b(.*?)\bWHERE\b", re.IGNORECASE | re.DOTALL)
 
 
 def whole_form(query, plan: ordering.Plan) -> tuple[ordering.Plan | None, str | None]:
-    """The plan of ``queries/whole/NAME.rq`` beside the query's file (or None), and a note when that form was written
-    for another text of the query (the query itself then makes its listing), naming the line it carries once it is
-    checked again (`kg build` shows it): the same question written for the whole store,
-    which a listing is made whole with (the query itself asks the rows of a few keys again, and answers a parameter).
+    """The plan of ``queries/whole/NAME.rq`` beside the query's file (or None): the same question written for the
+    whole store, which a listing is made whole with (the query itself asks the rows of a few keys again, and answers
+    a parameter); and a note when that form was written for another text of the query (the query itself then makes
+    its listing), naming the line it carries once it is checked again (`kg build` shows it).
 
     Oxigraph joins a query's patterns by looking each up for every row found so far, which is what a parameter
     needs (one article: a few milliseconds) and costs about 10 microseconds a pattern a row over the whole store;
@@ -483,12 +483,11 @@ class Database:
             except sqlite3.Error:
                 return {}
 
-    def write(self, listing: Spec, token_value: str, variables: list[str], grouped: dict[str, list] | list,
+    def write(self, listing: Spec, token_value: str, variables: list[str], parts: list[tuple[str, str]],
               replace_keys=None, expected: str | None = None, seconds: float | None = None) -> bool:
-        """Keep rows (by key, or ``encoded`` already): all of the query's (``replace_keys`` None; ``seconds``: the
-        time they took), or replace those of ``replace_keys`` (when the kept listing answers for ``expected``). One
-        transaction; False when the file cannot be written."""
-        parts = grouped if isinstance(grouped, list) else encoded(grouped)
+        """Keep rows (``encoded``): all of the query's (``replace_keys`` None; ``seconds``: the time they took), or
+        replace those of ``replace_keys`` (when the kept listing answers for ``expected``). One transaction; False
+        when the file cannot be written."""
         with self._session(create=True) as connection:
             if connection is None:
                 return False
@@ -568,7 +567,7 @@ def listed_rows(store, query) -> tuple[list[str], list[list]] | None:
     seconds = time.perf_counter() - started
     shown = sorted_rows(listing, variables, [row for rows in grouped.values() for row in rows])
     if shown is not None:
-        database.write(listing, current, variables, grouped, seconds=seconds)
+        database.write(listing, current, variables, encoded(grouped), seconds=seconds)
     return shown
 
 
@@ -759,11 +758,11 @@ class Maintainer:
             return
         after = _token(Path(published).name, self.after_hashes)
         kept = set()
-        for listing, variables, grouped, keys, seconds in self.pending:
+        for listing, variables, parts, keys, seconds in self.pending:
             if keys is None:
-                self.database.write(listing, after, variables, grouped, seconds=seconds)
+                self.database.write(listing, after, variables, parts, seconds=seconds)
             else:
-                self.database.write(listing, after, variables, grouped, replace_keys=keys,
+                self.database.write(listing, after, variables, parts, replace_keys=keys,
                                     expected=self.before_token)
             kept.add(listing.name)
         stale = [name for name in self.active if name not in kept]

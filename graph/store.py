@@ -559,9 +559,9 @@ class BulkWriter:
         if not self.started:
             return
         safety.crash_point("bulk-loaded")
+        if compact:
+            self.compact()
         if self.marker is not None:
-            if compact:
-                self.compact()
             self.owner.store.flush()
             self.marker.unlink()
 

@@ -573,7 +573,7 @@ def test_a_listing_of_another_store_state_or_query_text_is_not_used(seed_store, 
     database = listings.Database(out)
     variables = database.variables(listing)
     # a listing that says something else, for another store state: never read
-    fake = {"Ihttps://example.org/x": [["Ihttps://example.org/x"] + [None] * (len(variables) - 1)]}
+    fake = listings.encoded({"Ihttps://example.org/x": [["Ihttps://example.org/x"] + [None] * (len(variables) - 1)]})
     assert database.write(listing, "another-token", variables, fake)
     store = OxigraphStore(out, read_only=True)
     assert [r["quote"] for r in queries.execute(store, named["statements"], {}).rows] == \

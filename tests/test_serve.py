@@ -454,7 +454,8 @@ def test_the_query_page_answers_a_listed_query_from_its_listing(seed_store, tmp_
     marker[variables.index("article")] = "Smarker"
     marker[variables.index("sequence")] = "Thttp://www.w3.org/2001/XMLSchema#integer 1"
     marker[variables.index("quote")] = "SMARKER-FROM-THE-LISTING"
-    assert database.write(listing, token, variables, {"<https://w3id.org/legal-news-kg/id/article/marker>": [marker]})
+    assert database.write(listing, token, variables,
+                          listings.encoded({"<https://w3id.org/legal-news-kg/id/article/marker>": [marker]}))
     server = start(out, "--timeout", "20", "--workers", "1")
     try:
         _, _, body = server.request("/query?" + urllib.parse.urlencode({"name": "statements", "run": "1"}))
