@@ -32,6 +32,8 @@ listings       `kg build --listings` run again on the built store, no article ch
                then keeps up to date and the queries below read; a query that has one also shows what the store
                takes without it (the query itself through the store: the first time it is asked after a full
                build made without --listings). That command's peak memory is measured as the full build's.
+               Also `kg build --listings` on an empty store, the full build making its listings as one command
+               (it makes the shortest while it compacts what it bulk-loaded): its wall time against the bulk load.
 queries        every named query (ontology/queries and extensions), p50 and p95 over --runs runs: through the
                project's store interface (rows as rdflib terms) and raw pyoxigraph on the bulk-loaded store,
                asked the same way over the same quads (the same text, a selective parameter in its VALUES
@@ -454,6 +456,11 @@ def bench(args) -> dict:
         results["stores"]["embedded"]["listings_command_s"] = wall
         results["stores"]["embedded"]["listings_peak_memory_mb"] = peak / 2**20
         save()
+        say("full build with its listings: kg build --listings (an empty store)")
+        wall, peak = build_with_listings(work / "embedded-listed", extension, dirs)
+        results["stores"]["embedded"]["build_with_listings_s"] = wall
+        results["stores"]["embedded"]["build_with_listings_peak_memory_mb"] = peak
+        save()
 
         # 3c. --build-runs: the full build, its listings and the bulk load again, one after the other, each into a
         # fresh folder; the table shows each one's median (a single run of each moved the ratio by 20% either way)
@@ -601,17 +608,26 @@ def bulk_load_disk(folder: Path, dump: Path, lenient: bool = False) -> tuple[ox.
     return store, time.perf_counter() - started
 
 
+def build_with_listings(folder: Path, extension: Path, dirs: list[str]) -> tuple[float, float]:
+    """`kg build --listings` into an empty ``folder`` (removed after): its wall seconds and peak MB."""
+    wall, _, _, peak = kg_build(folder, extension, dirs, "--listings")
+    shutil.rmtree(folder, ignore_errors=True)
+    return wall, peak / 2**20
+
+
 def repeat_builds(args, results: dict, work: Path, extension: Path, dirs: list[str], dump: Path, say) -> None:
     """Runs 2..N of the full build (a fresh store), `kg build --listings` on it and the bulk load of the same
     quads (a fresh store): every run kept in the JSON (``*_runs``), the median reported."""
     embedded = results["stores"]["embedded"]
     runs = {"full_build_s": [embedded["full_build_s"]], "prepare_s": [embedded["prepare_s"]],
             "write_s": [embedded["write_s"]], "listings_s": [embedded.get("listings_s")],
+            "build_with_listings_s": [embedded.get("build_with_listings_s")],
             "bulk_load_disk_s": [results["bulk_load_disk_s"]]}
     peaks = {"peak_memory_mb": [embedded["peak_memory_mb"]],
-             "listings_peak_memory_mb": [embedded.get("listings_peak_memory_mb")]}
+             "listings_peak_memory_mb": [embedded.get("listings_peak_memory_mb")],
+             "build_with_listings_peak_memory_mb": [embedded.get("build_with_listings_peak_memory_mb")]}
     for run in range(2, args.build_runs + 1):
-        say(f"full build, listings and bulk load again ({run} of {args.build_runs})")
+        say(f"full build, listings, full build with them and bulk load again ({run} of {args.build_runs})")
         again = work / f"embedded-{run}"
         wall, _, seconds, peak = kg_build(again, extension, dirs)
         runs["full_build_s"].append(wall)
@@ -622,6 +638,9 @@ def repeat_builds(args, results: dict, work: Path, extension: Path, dirs: list[s
         runs["listings_s"].append(seconds.get("listings"))
         peaks["listings_peak_memory_mb"].append(peak / 2**20)
         shutil.rmtree(again)
+        wall, peak = build_with_listings(work / f"embedded-listed-{run}", extension, dirs)
+        runs["build_with_listings_s"].append(wall)
+        peaks["build_with_listings_peak_memory_mb"].append(peak)
         bulk, seconds = bulk_load_disk(work / f"bulk-{run}", dump)
         runs["bulk_load_disk_s"].append(seconds)
         del bulk
@@ -678,6 +697,12 @@ def table(results: dict) -> str:
                      + (f"; the first of those commands took {command:.1f} s in all (Python's start, every input "
                         f"hash checked, the listings' SQLite write after the store closes)" if command else "")
                      + (f", that command's peak memory {memory:,.0f} MB" if memory else ""))
+    if embedded.get("build_with_listings_s") is not None:
+        together = embedded["build_with_listings_s"]
+        memory = embedded.get("build_with_listings_peak_memory_mb")
+        lines.append(f"full build with its listings as one command (`kg build --listings` on an empty store): "
+                     f"{together:.1f} s, {together / bulk:.2f}x the bulk load"
+                     + (f", peak memory {memory:,.0f} MB" if memory else ""))
     runs = results.get("build_runs", 1)
     if runs > 1 and "full_build_runs_s" in embedded and "bulk_load_disk_runs_s" in results:
         pairs = zip(embedded["full_build_runs_s"], embedded.get("listings_runs_s") or [0.0] * runs,
@@ -689,6 +714,11 @@ def table(results: dict) -> str:
                      f"{', '.join(f'{r[1]:.2f}x' for r in paired)}; median of these paired ratios: "
                      f"{percentile([r[0] for r in paired], .5):.2f}x, with the listings "
                      f"{percentile([r[1] for r in paired], .5):.2f}x")
+        together = embedded.get("build_with_listings_runs_s")
+        if together:
+            ratios = [seconds / bulk for seconds, bulk in zip(together, results["bulk_load_disk_runs_s"])]
+            lines.append(f"the full build with its listings as one command against the same bulk loads: "
+                         f"{', '.join(f'{r:.2f}x' for r in ratios)}; median {percentile(ratios, .5):.2f}x")
     if embedded.get("incremental_command_s") is not None:
         lines.append(f"incremental build of one article as a whole `kg build` command (Python start included): "
                      f"{embedded['incremental_command_s']:.2f} s")

@@ -24,6 +24,7 @@ def test_the_benchmark_runs_and_reports_every_figure(tmp_path):
     # --build-runs 2: the full build, its listings and the bulk load twice each; the median (of two: the mean) shown
     for runs, median in ((embedded["full_build_runs_s"], embedded["full_build_s"]),
                          (embedded["listings_runs_s"], embedded["listings_s"]),
+                         (embedded["build_with_listings_runs_s"], embedded["build_with_listings_s"]),
                          (results["bulk_load_disk_runs_s"], results["bulk_load_disk_s"])):
         assert len(runs) == 2 and abs(median - sum(runs) / 2) < 1e-9
     assert {"statements", "positions", "offers"} <= set(results["queries"])
@@ -34,7 +35,7 @@ def test_the_benchmark_runs_and_reports_every_figure(tmp_path):
     assert results["html"]["60"]["nodes"] > 0
     table = done.stdout
     for heading in ("full build", "pyoxigraph bulk_load disk", "named query", "graph.html", "incremental",
-                    "medians of 2 runs"):
+                    "medians of 2 runs", "full build with its listings as one command"):
         assert heading in table, heading
 
 

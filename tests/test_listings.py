@@ -539,6 +539,88 @@ def test_listings_made_on_several_threads_are_those_made_on_one(corpus, tmp_path
     assert _parts(out) == kept[1]
 
 
+def test_share_runs_each_item_once_and_keeps_their_order():
+    for count in (1, 2, 5):
+        ran = []
+        assert listings.share(list("abcdef"), lambda item: ran.append(item) or item.upper(), count) == list("ABCDEF")
+        assert sorted(ran) == list("abcdef")
+    assert listings.share([], str, 2) == []
+
+
+def test_share_takes_the_shortest_while_the_other_work_runs():
+    """A first build compacts its store on one core while one thread makes the shortest listings (the end of the
+    order, longest first), then every thread takes the longest left."""
+    import threading
+
+    for count in (1, 2):
+        ran, lock = [], threading.Lock()
+        two_done, compacted = threading.Event(), threading.Event()
+
+        def run(item):
+            with lock:
+                ran.append(item)
+                if len(ran) == 2:
+                    two_done.set()
+            if len(ran) == 2:  # the second listing ends once the compaction has: the third comes after it
+                assert compacted.wait(10)
+            return item * 2
+
+        def compact():
+            assert two_done.wait(10)
+            with lock:
+                ran.append("compacted")
+            compacted.set()
+
+        assert listings.share([5, 4, 3, 2, 1], run, count, meanwhile=compact) == [10, 8, 6, 4, 2]
+        assert ran[:3] == [1, 2, "compacted"] and sorted(ran[3:]) == [3, 4, 5], (count, ran)
+
+
+def test_share_stops_when_the_other_work_fails():
+    import threading
+    import time
+
+    started, failing = threading.Event(), threading.Event()
+    ran = []
+
+    def run(item):
+        ran.append(item)
+        started.set()
+        if len(ran) == 1:  # the first listing is still being made when the compaction fails
+            assert failing.wait(10)
+            time.sleep(0.2)
+        return item
+
+    def compact():
+        assert started.wait(10)
+        failing.set()
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        listings.share(list(range(50)), run, 2, meanwhile=compact)
+    assert ran == [49]  # the thread finished the listing it had and took no other
+
+
+def test_share_starts_no_other_item_after_one_fails():
+    import threading
+    import time
+
+    raised = threading.Event()
+    ran = []
+
+    def run(item):
+        ran.append(item)
+        if item == 0:
+            raised.set()
+            raise KeyError("a bug")
+        assert raised.wait(10)
+        time.sleep(0.2)  # the other thread has emptied the queue by now
+        return item
+
+    with pytest.raises(KeyError):
+        listings.share(list(range(20)), run, 2)
+    assert sorted(ran) in ([0], [0, 1])  # item 1 only if the other thread took it before 0 failed
+
+
 def test_listings_never_made_whole_are_started_all_at_once(corpus, tmp_path, monkeypatch):
     """Without the time each listing took (a store whose listings were never made whole) and without --jobs, every
     listing gets a thread of its own and the cores are shared; once the times are kept, one thread per core takes
