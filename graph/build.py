@@ -204,9 +204,10 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
                 if writer is not None or (listings and keeper.database is not None) else None
             made = time.perf_counter()
             # kept once their snapshot is published (below); the compaction makes the listings faster: the longest
-            # are asked once it is done, the shortest on the other core meanwhile (a first build's listings
-            # seconds include the compaction). 1M triples, `kg build --listings` on an empty store, seven runs
-            # alternating with the compaction before the listings: write phase 11.0-12.4 -> 8.3-10.0 s
+            # are asked once it is done, the shortest on the other core meanwhile (by the time each took last; a
+            # new store has none, so the last by name); a first build's listings seconds include the compaction.
+            # 1M triples, `kg build --listings` on an empty store, five runs each, alternating with the compaction
+            # before the listings: the write phase 11.0-12.4 -> 8.3-10.0 s
             keeper.finish(make_all=listings, workers=workers, meanwhile=writer.compact if writer is not None else None)
             if listings:
                 report.seconds["listings"] = time.perf_counter() - made
