@@ -111,7 +111,7 @@ class Server:
     """An Oxigraph server or a Virtuoso, on 127.0.0.1, with its data in a temporary folder."""
 
     def __init__(self, kind: str, folder: Path):
-        self.kind, self.folder = kind, Path(folder)
+        self.kind, self.folder = kind, Path(folder).resolve()  # the server runs in it: an absolute --location
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -119,20 +119,27 @@ class Server:
         self.process = None
 
     def start(self) -> "Server":
-        log = open(self.folder / "server.log", "ab")
+        """Start the server and wait until it answers; one that does not is stopped before the error is raised."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> "Server":
         if self.kind == "oxigraph":
             binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
-            self.process = subprocess.Popen([binary, "serve", "--location", str(self.folder / "data"),
-                                             "--bind", f"127.0.0.1:{self.port}"], stdout=log, stderr=log)
-            wait_http(f"{self.url}/query?query=ASK%7B%7D", process=self.process)
+            command, answers = [binary, "serve", "--location", str(self.folder / "data"),
+                                "--bind", f"127.0.0.1:{self.port}"], "query"
         else:
             ini = VIRTUOSO_INI.read_text(encoding="utf-8")
             ini = ini.replace("127.0.0.1:1111", f"127.0.0.1:{free_port()}").replace("127.0.0.1:8890", f"127.0.0.1:{self.port}")
             (self.folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
-            self.process = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", "virtuoso.ini"],
-                                            cwd=self.folder, stdout=log, stderr=log)
-            wait_http(f"{self.url}/sparql?query=ASK%7B%7D", process=self.process)
+            command, answers = ["virtuoso-t", "+foreground", "+configfile", "virtuoso.ini"], "sparql"
             self.env = {"KG_SPARQL_SERVER": "virtuoso", "KG_STORE_USER": "dba", "KG_STORE_PASSWORD": "dba"}
+        with open(self.folder / "server.log", "ab") as log:  # the server writes to its own copy
+            self.process = subprocess.Popen(command, cwd=self.folder, stdout=log, stderr=log)
+        wait_http(f"{self.url}/{answers}?query=ASK%7B%7D", process=self.process)
         return self
 
     def stop(self) -> None:
@@ -194,7 +201,13 @@ def run_kg(args: list[str], env: dict | None = None) -> tuple[float, str, int]:
     process = subprocess.Popen(KG_CMD + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, **(env or {})}, cwd=ROOT)
     memory = PeakMemory(process.pid)
-    out, err = process.communicate()
+    try:
+        out, err = process.communicate()
+    except BaseException:  # the benchmark is stopped (Ctrl-C, SIGTERM): so is its command
+        process.kill()
+        process.wait()
+        memory.stop()
+        raise
     wall = time.perf_counter() - started
     peak = memory.stop()
     if process.returncode != 0:
@@ -298,7 +311,12 @@ def finishes(directory: Path, query, timeout: float):
 
     child = multiprocessing.get_context("fork").Process(target=_probe, args=(directory, query))
     child.start()
-    child.join(timeout)
+    try:
+        child.join(timeout)
+    except BaseException:  # the benchmark is stopped: so is the query
+        child.kill()
+        child.join()
+        raise
     if child.is_alive():
         child.kill()
         child.join()
@@ -430,8 +448,9 @@ def bench(args) -> dict:
                     store_module._MEMORY.clear()
                     store = OxigraphStore(None)
                 else:
-                    server = Server("oxigraph" if kind == "oxigraph-server" else "virtuoso", work / kind).start()
-                    servers.append(server)
+                    server = Server("oxigraph" if kind == "oxigraph-server" else "virtuoso", work / kind)
+                    servers.append(server)  # before it starts: stopped however the benchmark ends, even meanwhile
+                    server.start()
                     env, url = server.env, server.url
                     store = RemoteStore(server.url, env={**os.environ, "KG_STORE_TIMEOUT": str(args.query_timeout), **env})
                 started = time.perf_counter()
@@ -784,6 +803,9 @@ def main(argv=None) -> int:
     if unknown:  # a misspelt kind used to be measured as Virtuoso under its own name
         parser.error(f"unknown store kind {unknown[0]!r}: choose from {', '.join(STORE_KINDS)}")
     args.html_sizes = [int(s) for s in args.html_sizes.split(",") if s.strip()]
+    # stopped with SIGTERM (`kill`, `timeout`), Python would exit without its `finally` blocks and leave the
+    # servers it started running and the work folder behind: exit as on Ctrl-C instead
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     results = bench(args)
     print(table(results))
     if args.json:
