@@ -77,7 +77,7 @@ def test_a_benchmark_stopped_with_sigterm_stops_its_server_and_removes_its_folde
         [sys.executable, str(ROOT / "scripts" / "bench.py"), "--articles", "3", "--runs", "50", "--html-sizes", "",
          "--stores", "embedded,oxigraph-server", "--workdir", str(work)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-    location = str(work / "oxigraph-server" / "data")
+    location = str((work / "oxigraph-server" / "data").resolve())  # as the server is given it
     deadline = time.time() + 300
     try:
         while not _server_processes(location):
