@@ -56,6 +56,7 @@ from xml.sax.saxutils import escape as xml_escape, quoteattr
 import click
 
 from .errors import InputError
+from .sparqltext import looks_like_update, uses_service
 
 MAX_BODY = 1_000_000  # bytes of a POST body
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -78,7 +79,6 @@ CONTENT_TYPE = {
 }
 FORMAT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle",
                 "ntriples": "ntriples", "nt": "ntriples"}
-UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 
@@ -86,40 +86,6 @@ class HttpError(Exception):
     def __init__(self, status: int, message: str, headers: dict | None = None):
         super().__init__(message)
         self.status, self.message, self.headers = status, message, headers or {}
-
-
-# -- reading queries -----------------------------------------------------------------------------
-_TOKEN_RE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-    re.S,
-)
-
-
-def code_only(text: str) -> str:
-    """The query with comments, strings and IRIs blanked out, so keywords can be looked for safely."""
-    return _TOKEN_RE.sub(" ", text)
-
-
-def keywords(text: str) -> list[str]:
-    """The bare words of a query (not prefixed names, variables, strings, IRIs or comments), upper-cased."""
-    return [m.group(1).upper() for m in re.finditer(r"(?<![\w:?$@.-])([A-Za-z]+)(?![\w:-])", code_only(text))]
-
-
-def looks_like_update(text: str) -> bool:
-    words = [w for w in keywords(text)]
-    while words[:1] and words[0] in ("PREFIX", "BASE"):
-        words = words[1:]  # the prefix or base IRI itself was blanked out with the IRIs
-    return bool(words) and words[0] in UPDATE_KEYWORDS
-
-
-def uses_service(text: str) -> bool:
-    # Any bare SERVICE word, also right after the "." that ends a triple pattern (`?s ?p ?o .SERVICE <url> {}`),
-    # which keywords() leaves out to spare prefixed names such as ex:a.b: a false alarm refuses a query, a miss
-    # makes the server fetch a URL (pyoxigraph runs SERVICE over HTTP).
-    return re.search(r"(?i)(?<![\w:?$@-])SERVICE(?![\w:-])", code_only(text)) is not None
 
 
 # -- content negotiation ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from .ns import PREFIXES, intern
+from .sparqltext import uses_service
 from .store import from_ox as _rd
 from .store import to_ox as _ox
 
@@ -122,8 +123,6 @@ def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
             for prefixes in shapes.objects(constraint, SH.prefixes) for d in shapes.objects(prefixes, SH.declare)
         )
         select = str(shapes.value(constraint, SH.select))
-        from .serve import uses_service  # (serve imports nothing of this module)
-
         if uses_service(select):  # pyoxigraph would fetch the URL: a shape from an extension must not reach out
             from .errors import InputError
 
