@@ -589,9 +589,9 @@ def listed_answer(store, query):
 # -- building -------------------------------------------------------------------------------------------------
 def share(order: list, run, count: int, meanwhile=None) -> list:
     """``[run(item) for item in order]``, the items taken in ``order`` by ``count`` threads. With ``meanwhile``: it
-    is called on this thread first, while one thread takes the items from the end of ``order`` (the shortest);
-    when it returns, the other threads start and every thread takes from the front. A first build of 1M triples
-    compacts its store (1.5-3.5 s, one core) while the short listings are made on the other core."""
+    is called on this thread first, while one thread takes the items from the end of ``order`` (longest first: the
+    shortest); when it returns, the other threads start and every thread takes from the front. A first build of 1M
+    triples compacts its store (1.5-3.5 s, one core) while the short listings are made on the other core."""
     if meanwhile is None and count == 1:
         return [run(item) for item in order]
     queue = collections.deque(range(len(order)))
@@ -744,20 +744,16 @@ class Maintainer:
 
         ``meanwhile``: work for one core (a first build's compaction) called on this thread once the listings have
         started; until it returns, one thread asks the shortest listings, on the core it leaves idle (``share``)."""
-        if self.database is None:
-            if meanwhile is not None:
-                meanwhile()
-            return
-        # the hashes followed through replace() stand only when every write went through it (listings kept)
-        self.after_hashes = self.hashes if self.hashes is not None and self.active else self.store.input_hashes()
-        self.inferred = self.store.has_graph(INFERRED_GRAPH)
-        if self.inferred:
-            if meanwhile is not None:
-                meanwhile()
-            return
-        chosen = self.all if make_all else {name: listing for name, listing in self.active.items()
-                                            if name not in self.broken}
-        costs = self.database.costs() if make_all else {}
+        if self.database is not None:
+            # the hashes followed through replace() stand only when every write went through it (listings kept)
+            self.after_hashes = self.hashes if self.hashes is not None and self.active \
+                else self.store.input_hashes()
+            self.inferred = self.store.has_graph(INFERRED_GRAPH)
+        # none asked when the store keeps no listings (``inferred`` stays true) or holds inferred triples; ``share``
+        # still calls ``meanwhile``
+        chosen = {} if self.inferred else self.all if make_all else {
+            name: listing for name, listing in self.active.items() if name not in self.broken}
+        costs = self.database.costs() if make_all and chosen else {}
         order = sorted(chosen, key=lambda name: (-costs.get(name, 0.0), name))
         if workers is None and make_all and not all(name in costs for name in order):
             count = len(order)

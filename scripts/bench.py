@@ -33,7 +33,7 @@ listings       `kg build --listings` run again on the built store, no article ch
                takes without it (the query itself through the store: the first time it is asked after a full
                build made without --listings). That command's peak memory is measured as the full build's.
                Also `kg build --listings` on an empty store, the full build making its listings as one command
-               (it makes the shortest while it compacts what it bulk-loaded): its wall time against the bulk load.
+               (it makes listings while it compacts what it bulk-loaded): its wall time against the bulk load.
 queries        every named query (ontology/queries and extensions), p50 and p95 over --runs runs: through the
                project's store interface (rows as rdflib terms) and raw pyoxigraph on the bulk-loaded store,
                asked the same way over the same quads (the same text, a selective parameter in its VALUES
