@@ -131,6 +131,53 @@ def test_set_mode_keeps_the_servers_default_graph_the_union_and_answers_as_on_di
         server.stop()
 
 
+def test_a_set_mode_layout_stopped_midway_leaves_right_answers_and_the_next_build_lays_it_out(tmp_path, embedded,
+                                                                                              monkeypatch):
+    """The default graph is laid out a few graphs an update (LAYOUT_CHUNK): a server killed between two of them
+    leaves no marker, so queries name the graphs and answer as on disk; the next set-mode build, with nothing to
+    rebuild, lays the whole default graph out."""
+    import graph.remote
+
+    server = bench.Server("oxigraph", tmp_path / "server").start()
+    try:
+        assert kg("build", MINI_DIR, SEED_DIR, "--store", server.url, "--no-html").exit_code == 0  # graphs mode
+        monkeypatch.setenv("KG_SPARQL_DATASET", "set")
+        monkeypatch.setattr(graph.remote, "LAYOUT_CHUNK", 1)  # the two articles and the ontology: three copies
+        copies = []
+        real_update = RemoteStore._update
+
+        def copy_then_die(self, text):
+            if text.startswith("INSERT {"):
+                copies.append(text)
+                if len(copies) == 2:
+                    server.process.send_signal(signal.SIGKILL)
+                    server.process.wait()
+            return real_update(self, text)
+
+        monkeypatch.setattr(RemoteStore, "_update", copy_then_die)
+        died = kg("build", MINI_DIR, SEED_DIR, "--store", server.url, "--force", "--no-html")
+        assert died.exit_code == 2 and server.url in died.stderr and "Traceback" not in died.output
+        monkeypatch.setattr(RemoteStore, "_update", real_update)
+
+        server.process, server.port = None, bench.free_port()
+        server.url = f"http://127.0.0.1:{server.port}"
+        server.start()  # the same data folder, another port
+        store = open_store(server.url, read_only=True)
+        assert store._dataset_fields("SELECT * {}"), "no marker: the graphs are named"
+        assert answers(store) == embedded
+        default, union = _default_and_union(server.url)
+        assert default and default < union, "one graph of three was copied before the server died"
+
+        again = kg("build", MINI_DIR, SEED_DIR, "--store", server.url, "--no-html")
+        assert again.exit_code == 0 and "(0 rebuilt)" in again.output, again.output
+        default, union = _default_and_union(server.url)
+        assert default == union
+        store = open_store(server.url, read_only=True)
+        assert store._dataset_fields("SELECT * {}") == [] and answers(store) == embedded
+    finally:
+        server.stop()
+
+
 def test_set_mode_needs_updates_that_are_transactions():
     with pytest.raises(KgError, match="KG_SPARQL_REPLACE=update"):
         RemoteStore("http://127.0.0.1:1", env={"KG_SPARQL_DATASET": "set", "KG_SPARQL_REPLACE": "move"})
@@ -212,6 +259,49 @@ def test_a_server_killed_mid_build_leaves_whole_graphs_and_the_next_build_comple
             rows = store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(folder.name), union=False).rows
             assert len(rows) == sizes[folder.name]
         assert store.input_hashes(prefix=TMP_GRAPHS) == {}
+    finally:
+        server.stop()
+
+
+def test_updates_replace_several_article_graphs_each_and_a_graph_with_blank_nodes_alone(tmp_path, monkeypatch):
+    """KG_SPARQL_REPLACE=update (an Oxigraph server's default) sends GRAPHS_PER_UPDATE articles an update request,
+    one transaction each (1M triples: 59 s one article a request, 37 s ten); every graph arrives whole. A graph
+    whose text has a blank node goes in a request of its own: a blank node label names one node per request."""
+    import graph.remote
+
+    monkeypatch.setattr(graph.remote, "GRAPHS_PER_UPDATE", 5)
+    _, folders = bench.gen_corpus.generate(tmp_path / "corpus", 12, doctrines=20)
+    extension = tmp_path / "corpus" / "ontology-extension"
+    expected_dir = tmp_path / "expected"
+    assert kg("build", "--quiet", "--store", expected_dir, "--ontology", extension, *folders).exit_code == 0
+    expected = open_store(expected_dir, read_only=True)
+    sizes = {f.name: len(expected.query(
+        "SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(f.name)).rows) for f in folders}
+    expected.close()
+
+    server = bench.Server("oxigraph", tmp_path / "server").start()
+    try:
+        sent = []
+        real_update = RemoteStore._update
+        monkeypatch.setattr(RemoteStore, "_update", lambda self, text: (sent.append(text), real_update(self, text))[1])
+        built = kg("build", "--store", server.url, "--ontology", extension, *folders)
+        assert built.exit_code == 0, built.output
+        drops = f"DROP SILENT GRAPH <{GR['article/']}"
+        assert [text.count(drops) for text in sent if drops in text] == [5, 5, 2]
+        store = RemoteStore(server.url)
+        for folder in folders:
+            rows = store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(folder.name), union=False).rows
+            assert len(rows) == sizes[folder.name]
+
+        sent.clear()
+        names = [URIRef(f"{GR}blank-test/{i}") for i in range(3)]
+        store.replace_graphs([(names[0], "<urn:a> <urn:p> <urn:b> ."), (names[1], "_:x <urn:p> <urn:b> ."),
+                              (names[2], "_:x <urn:p> <urn:c> .")])
+        assert [sum(str(name) in text for name in names) for text in sent if "INSERT DATA" in text] == [1, 1, 1]
+        subjects = store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s <urn:p> ?o } "
+                               "FILTER(STRSTARTS(STR(?g), \"%sblank-test/\")) FILTER(isBlank(?s)) }" % GR,
+                               union=False).rows
+        assert len(subjects) == 2, "each graph its own blank node"
     finally:
         server.stop()
 
