@@ -206,19 +206,39 @@ class RemoteStore:
         fields = [("query", text)] + (self._dataset_fields(text) if union else [])
         return self._run_query(fields)
 
+    def answer(self, sparql: str, bindings: dict[str, Node] | None = None, default_graphs=(),
+               named_graphs=()) -> tuple[str, Result]:
+        """`kg serve`'s question (graph/sparql_worker.py): ``sparql`` with ``bindings`` bound as ``query`` binds
+        them, over the graphs the request named, which must be the project's, or the project's dataset when it
+        named none; (``"solutions"``, ``"boolean"`` or ``"triples"``, the Result)."""
+        text = sparqltext.with_values(sparql, bindings or {})
+        if not default_graphs and not named_graphs:
+            return self._answer([("query", text)] + self._dataset_fields(text))
+        project = {str(g) for g in self.graphs()}
+        outside = sorted({str(g) for g in (*default_graphs, *named_graphs)} - project)
+        if outside:
+            raise QueryError(f"<{outside[0]}> is not one of the project's graphs on this store; name one of "
+                             f"those under {GR}, or none")
+        return self._answer([("query", text)] + [("default-graph-uri", str(g)) for g in default_graphs]
+                            + [("named-graph-uri", str(g)) for g in named_graphs])
+
     def _run_query(self, fields) -> Result:
+        return self._answer(fields)[1]
+
+    def _answer(self, fields) -> tuple[str, Result]:
         content_type, body = self._form(
             self.query_url, fields,
             "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8", "query")
         content_type = content_type.split(";")[0].strip().lower()
         if content_type in ("application/sparql-results+json", "application/json"):
-            return parse_json_results(json.loads(body.decode("utf-8")))
+            result = parse_json_results(json.loads(body.decode("utf-8")))
+            return ("boolean" if result.boolean is not None else "solutions"), result
         fmt = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle",
                "application/rdf+xml": "xml"}.get(content_type, "turtle")
         graph = Graph()
         graph.parse(data=body.decode("utf-8"), format=fmt)
         rows = [{"s": s, "p": p, "o": o} for s, p, o in graph]
-        return Result(["s", "p", "o"], rows)
+        return "triples", Result(["s", "p", "o"], rows)
 
     def _select_all_graphs(self, sparql: str) -> list[dict]:
         """A query over every named graph of the server (no dataset given), for finding the project's graphs."""

@@ -324,8 +324,11 @@ class PoolStats:
 class WorkerPool:
     """A few worker processes; a query over its time limit has its worker killed and replaced."""
 
-    def __init__(self, directory: Path, size: int = 2, start_timeout: float = 60.0):
-        self.directory, self.size, self.start_timeout = Path(directory), size, start_timeout
+    def __init__(self, directory: Path | str, size: int = 2, start_timeout: float = 60.0):
+        """``directory``: the folder `kg build` wrote, or a SPARQL server's http(s):// URL (a str)."""
+        remote = isinstance(directory, str) and directory.startswith(("http://", "https://"))
+        self.directory = directory if remote else Path(directory)
+        self.size, self.start_timeout = size, start_timeout
         self.idle: queue.Queue[WorkerProcess] = queue.Queue()
         self.stats = PoolStats()
         self.closed = False
@@ -448,13 +451,15 @@ class WorkerPool:
 # -- the HTTP server -------------------------------------------------------------------------------
 @dataclass
 class ServerConfig:
-    directory: Path
+    directory: Path | None  # the folder `kg build` wrote; None for a SPARQL server (then ``page``)
     host: str = "127.0.0.1"
     port: int = 7878
     timeout: float = 10.0
     max_rows: int = 10000
     workers: int = 2
     allowed_hosts: set = field(default_factory=set)
+    page: bytes | None = None  # graph.html made from a SPARQL server when the command started
+    source: str = ""           # what is served, as the command names it
 
 
 class SparqlServer(ThreadingHTTPServer):
@@ -608,9 +613,18 @@ class Handler(BaseHTTPRequestHandler):
 
     # pages
     def _graph_page(self, method: str) -> None:
-        page = self.server.config.directory / "graph.html"
+        config = self.server.config
+        if config.directory is None:
+            from .build import EXPORT_LIMIT
+
+            if config.page is None:
+                raise HttpError(404, f"no graph page for {config.source}: it holds more than "
+                                     f"{EXPORT_LIMIT:,} triples; `kg show --store URL --focus NAME` draws a part")
+            self._send(200, config.page, "text/html; charset=utf-8", head_only=method == "HEAD")
+            return
+        page = config.directory / "graph.html"
         if not page.is_file():
-            raise HttpError(404, f"no graph.html in {self.server.config.directory}; run `kg build` (without --no-html)")
+            raise HttpError(404, f"no graph.html in {config.directory}; run `kg build` (without --no-html)")
         self._send(200, page.read_bytes(), "text/html; charset=utf-8", head_only=method == "HEAD")
 
     def _query_text(self, name: str) -> None:
@@ -786,9 +800,28 @@ def reports_errors(command):
     return wrapper
 
 
+def _remote_page(url: str) -> bytes | None:
+    """graph.html of a SPARQL server's graph, made once as the command starts (None above EXPORT_LIMIT triples, as
+    `kg build` writes none for such a store on disk)."""
+    import tempfile
+
+    from .build import EXPORT_LIMIT
+    from .html import write_html
+    from .store import open_store
+
+    store = open_store(url, read_only=True)
+    if store.triple_count() > EXPORT_LIMIT:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "graph.html"
+        write_html(store, path)
+        return path.read_bytes()
+
+
 @click.command("serve")
 @click.option("--store", "store_spec", default="out", show_default=True,
-              help="The folder `kg build` wrote (its store/ and graph.html).")
+              help="The folder `kg build` wrote (its store/ and graph.html), or an http(s):// SPARQL server "
+                   "`kg build` wrote to (KG_SPARQL_* and KG_STORE_* environment variables, as for every command).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="The address to listen on. Anything but a loopback address exposes the graph to your network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
@@ -812,21 +845,29 @@ def serve(store_spec, host, port, timeout, max_rows, workers):
     503), a query that runs --timeout seconds is stopped, and a result may have at most --max-rows rows. Stop it
     with Ctrl-C.
 
+    STORE may also be an http(s):// SPARQL server that `kg build` wrote to: its queries go there, over the
+    project's graphs, with the same limits, and / is the graph drawn from it as the command starts (up to
+    100,000 triples).
+
     \b
     Example:
         kg serve
         kg serve --store out --port 8080 --timeout 5 --max-rows 1000
+        kg serve --store http://127.0.0.1:7878 --port 8080   # an Oxigraph server kg build wrote to
         curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 5' localhost:7878/sparql
     """
-    directory = Path(store_spec)
-    if str(store_spec) == "memory:" or str(store_spec).startswith(("http://", "https://")):
-        raise InputError(f"--store {store_spec}: kg serve serves a folder built by `kg build`")
-    if not (directory / "store").is_dir():
+    remote = str(store_spec).startswith(("http://", "https://"))
+    if str(store_spec) == "memory:":
+        raise InputError("--store memory: holds nothing between commands; serve a folder built by `kg build`, or "
+                         "a SPARQL server")
+    directory = None if remote else Path(store_spec)
+    if directory is not None and not (directory / "store").is_dir():
         raise InputError(f"{directory}: no graph has been built here yet; run `kg build --store {directory}`")
-    pool = WorkerPool(directory, size=workers)
+    page = _remote_page(store_spec) if remote else None
+    pool = WorkerPool(store_spec if remote else directory, size=workers)
     try:
         config = ServerConfig(directory=directory, host=host, port=port, timeout=timeout, max_rows=max_rows,
-                              workers=workers)
+                              workers=workers, page=page, source=str(store_spec))
         try:
             server = SparqlServer(config, pool)
         except OSError as exc:
@@ -834,7 +875,7 @@ def serve(store_spec, host, port, timeout, max_rows, workers):
         bound_host, bound_port = server.server_address[:2]
         shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
         base = f"http://{shown}:{bound_port}"
-        click.echo(f"serving {directory} at {base}/  (SPARQL endpoint {base}/sparql, query page {base}/query)")
+        click.echo(f"serving {store_spec} at {base}/  (SPARQL endpoint {base}/sparql, query page {base}/query)")
         click.echo(f"  read-only; a request may take {timeout:g} s (queueing included) and return {max_rows} rows; Ctrl-C stops", err=False)
         sys.stdout.flush()
 

@@ -26,6 +26,10 @@ The worker opens the snapshot of the store that the last build published (graph/
 worker opens it before its next query. The default graph of a query is the store's default graph, which the
 store keeps as the set union of its named graphs (graph/store.py); a store built before that (no layout marker
 graph) is queried with Oxigraph's union default graph instead.
+
+``python -m graph.sparql_worker http(s)://...`` serves a SPARQL server instead (``RemoteWorker``): each job is
+asked of it through graph/remote.py (its settings and credentials from the environment, over the project's
+graphs), with the time limit and the row cap of `kg serve` as on disk; a server keeps no listings.
 """
 
 from __future__ import annotations
@@ -171,6 +175,71 @@ class Worker:
         return {"kind": "solutions", "vars": names, "rows": [[parts[cell] for cell in row] for row in rows]}
 
 
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class RemoteWorker:
+    """`kg serve --store http(s)://...`: the jobs asked of the SPARQL server (graph/remote.py), the answers in the
+    same frames as Worker's. Killing the worker at the time limit closes its connection; whether the server then
+    stops evaluating is the server's affair (an Oxigraph server 0.5 goes on)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.store = None
+
+    def open(self) -> None:
+        from .remote import RemoteStore
+
+        self.store = RemoteStore(self.url, read_only=True)
+        self.store.graphs()  # a server that is down, or refuses the credentials, is said now, once
+
+    def answer(self, job: dict) -> dict:
+        from rdflib import BNode, Literal, URIRef
+
+        from .errors import KgError
+        from .store import QueryError
+
+        def term(value):
+            kind = value[0]
+            if kind == "uri":
+                return URIRef(value[1])
+            if kind == "bnode":
+                return BNode(value[1])
+            datatype, language = (value[2] if len(value) > 2 else None), (value[3] if len(value) > 3 else None)
+            if language:
+                return Literal(value[1], lang=language)
+            return Literal(value[1], datatype=URIRef(datatype) if datatype and datatype != XSD_STRING else None)
+
+        def cell(value):
+            if value is None:
+                return None
+            if isinstance(value, URIRef):
+                return ["uri", str(value)]
+            if isinstance(value, BNode):
+                return ["bnode", str(value)]
+            if value.language:
+                return ["literal", str(value), RDF_LANGSTRING, value.language]
+            return ["literal", str(value), str(value.datatype or XSD_STRING), None]
+
+        limit = int(job.get("max_rows") or 10000)
+        try:
+            bindings = {name: term(value) for name, value in (job.get("substitutions") or {}).items()}
+            kind, result = self.store.answer(job["query"], bindings, job.get("default_graphs") or (),
+                                             job.get("named_graphs") or ())
+        except QueryError as exc:
+            return {"error": "failed", "message": str(exc)}
+        except KgError as exc:  # the server went away or refused us: said to the client, the worker stays
+            return {"error": "failed", "message": str(exc)}
+        if kind == "boolean":
+            return {"kind": "boolean", "value": bool(result.boolean)}
+        if len(result.rows) > limit:
+            return too_many(limit)
+        if kind == "triples":
+            return {"kind": "triples", "rows": [[cell(r["s"]), cell(r["p"]), cell(r["o"])] for r in result.rows]}
+        return {"kind": "solutions", "vars": list(result.variables),
+                "rows": [[cell(row.get(name)) for name in result.variables] for row in result.rows]}
+
+
 def too_many(limit: int) -> dict:
     return {"error": "too-many-rows",
             "message": f"the result has more than {limit} rows (the server's --max-rows); add a LIMIT or narrow the query"}
@@ -179,11 +248,12 @@ def too_many(limit: int) -> dict:
 def main(argv: list[str]) -> int:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames goes to stdout
-    worker = Worker(argv[0])
+    remote = argv[0].startswith(("http://", "https://"))
+    worker = RemoteWorker(argv[0]) if remote else Worker(argv[0])
     try:
         worker.open()
     except Exception as exc:
-        write_frame(stdout, {"fatal": f"cannot open the store in {argv[0]}: {exc}"})
+        write_frame(stdout, {"fatal": str(exc) if remote else f"cannot open the store in {argv[0]}: {exc}"})
         return 2
     write_frame(stdout, {"ready": True})
     while True:

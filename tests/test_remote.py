@@ -178,6 +178,50 @@ def test_a_set_mode_layout_stopped_midway_leaves_right_answers_and_the_next_buil
         server.stop()
 
 
+def test_kg_serve_over_an_oxigraph_server_answers_as_kg_query_with_the_same_limits(tmp_path):
+    """`kg serve --store URL`: the endpoint, the query page and the graph page over a SPARQL server, the rows
+    `kg query --store URL` gives; updates, graphs outside the project, too many rows and a query past its time
+    are refused as on disk; a server that is down is one line and exit 2. (Its own server: the query stopped at
+    its time limit goes on running in an Oxigraph server.)"""
+    from .test_serve import start, stop
+
+    server = bench.Server("oxigraph", tmp_path / "server").start()
+    try:
+        assert kg("build", MINI_DIR, SEED_DIR, "--store", server.url, "--no-html").exit_code == 0
+        served = start(server.url, "--max-rows", "500", "--timeout", "2")
+        try:
+            status, _, text = served.request("/queries/statements.rq")
+            status, headers, body = served.request("/sparql", data=text,
+                                                   headers={"Content-Type": "application/sparql-query"})
+            assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+json")
+            over_http = sorted((b["quote"]["value"], int(b["start"]["value"])) for b in
+                               json.loads(body)["results"]["bindings"])
+            cli = kg("query", "statements", "--format", "json", "--store", server.url)
+            assert over_http == sorted((r["quote"], r["start"]) for r in json.loads(cli.stdout)) and over_http
+
+            status, _, page = served.request("/query?name=statements&run=1")
+            assert status == 200 and "Rubio" in page.decode()
+            status, headers, page = served.request("/")
+            assert status == 200 and headers["Content-Type"].startswith("text/html") and b"Marco Rubio" in page
+
+            assert served.post_form([("update", "DROP ALL")])[0] == 403
+            status, _, body = served.get("SELECT * WHERE { ?s ?p ?o }", **{"default-graph-uri": "http://example.org/x"})
+            assert status == 400 and b"not one of the project's graphs" in body
+            status, _, body = served.get("SELECT * WHERE { ?s ?p ?o }")
+            assert status == 422 and b"more than 500 rows" in body
+            status, _, body = served.get(
+                "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+            assert status == 503, body
+            status, _, body = served.get("ASK { ?s ?p ?o }")  # a new worker answers
+            assert status == 200 and json.loads(body)["boolean"] is True
+        finally:
+            stop(served)
+    finally:
+        server.stop()
+    down = kg("serve", "--store", f"http://127.0.0.1:{bench.free_port()}", "--port", "0")
+    assert down.exit_code == 2 and "cannot reach the SPARQL store" in down.stderr and "Traceback" not in down.output
+
+
 def test_set_mode_needs_updates_that_are_transactions():
     with pytest.raises(KgError, match="KG_SPARQL_REPLACE=update"):
         RemoteStore("http://127.0.0.1:1", env={"KG_SPARQL_DATASET": "set", "KG_SPARQL_REPLACE": "move"})
