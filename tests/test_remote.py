@@ -178,6 +178,24 @@ def test_a_set_mode_layout_stopped_midway_leaves_right_answers_and_the_next_buil
         server.stop()
 
 
+def test_show_analyze_export_and_validate_say_the_same_of_a_server_as_of_the_folder(oxigraph_server, tmp_path):
+    """The commands that read the graph, unchanged but for --store: the same output from an Oxigraph server as
+    from the folder the same articles were built into."""
+    folder = tmp_path / "out"
+    assert kg("build", MINI_DIR, SEED_DIR, "--store", folder, "--no-html").exit_code == 0
+    assert kg("build", MINI_DIR, SEED_DIR, "--store", oxigraph_server.url).exit_code == 0
+    for command in (["analyze"], ["analyze", "--format", "json"], ["validate"]):
+        here, there = kg(*command, "--store", folder), kg(*command, "--store", oxigraph_server.url)
+        assert here.exit_code == there.exit_code == 0 and here.stdout == there.stdout, command
+    for command, name in ((["export", "--format", "graphml"], "actors.graphml"), (["show"], "view.html")):
+        outputs = []
+        for store, where in ((folder, "disk"), (oxigraph_server.url, "server")):
+            path = tmp_path / f"{where}-{name}"
+            assert kg(*command, "--store", store, "-o", path).exit_code == 0
+            outputs.append(path.read_bytes())
+        assert outputs[0] == outputs[1] and len(outputs[0]) > 10_000, command
+
+
 def test_kg_serve_over_an_oxigraph_server_answers_as_kg_query_with_the_same_limits(tmp_path):
     """`kg serve --store URL`: the endpoint, the query page and the graph page over a SPARQL server, the rows
     `kg query --store URL` gives; updates, graphs outside the project, too many rows and a query past its time
