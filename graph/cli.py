@@ -85,7 +85,7 @@ def main():
               help="Materialise RDFS/OWL-RL entailments (superclasses, superproperties, inverses) into the graph gr:inferred.")
 @click.option("--listings", is_flag=True,
               help="Also make the listings of the queries that list everything (statements, timeline, positions, "
-                   "contradictions and two integrity checks) now, not when first asked: the longest first, one per "
+                   "contradictions, doctrines, offers and two integrity checks) now, not when first asked: the longest first, one per "
                    "core at a time (--jobs), or all at once on a store that never made them (README, Asking the "
                    "graph).")
 @click.option("--ontology", "ontology_dirs", multiple=True, metavar="DIR",
