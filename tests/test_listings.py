@@ -734,6 +734,22 @@ def test_kg_build_listings_and_kg_query_through_the_cli(tmp_path):
     assert "build --listings" in runner.invoke(main, ["build", "--help"]).output
 
 
+def test_kg_build_listings_says_when_the_store_keeps_none(tmp_path):
+    """Regression: `--listings` on a store that keeps none (memory:, or one holding --reason's inferred triples) said
+    `listings 0.0 s` as if it had made them; it says why none is kept, and makes them once the store can keep them."""
+    runner = CliRunner()
+    memory = runner.invoke(main, ["build", "--store", "memory:", "--listings"])
+    assert memory.exit_code == 0 and "only a store on disk keeps listings" in memory.output
+    assert "listings 0." not in memory.output
+    out = tmp_path / "out"
+    reasoned = runner.invoke(main, ["build", "--store", str(out), "--reason", "--listings", "--no-html", "--no-trig"])
+    assert reasoned.exit_code == 0 and "none kept, since the store holds inferred triples" in reasoned.output
+    assert "listings 0." not in reasoned.output and not (out / listings.DB_FILE).exists()
+    plain = runner.invoke(main, ["build", "--store", str(out), "--listings", "--no-html", "--no-trig"])
+    assert plain.exit_code == 0 and "none kept" not in plain.output and ", listings " in plain.output
+    assert (out / listings.DB_FILE).is_file()
+
+
 def test_the_summary_counts_are_the_same_when_made_beside_the_listings(tmp_path, ontology):
     """`--listings` counts the summary's triples, actors and statements on a thread while the listings are made."""
     plain = build(None, tmp_path / "plain", ontology=ontology, html=False, trig=False)
