@@ -368,6 +368,63 @@ def test_updates_replace_several_article_graphs_each_and_a_graph_with_blank_node
         server.stop()
 
 
+def test_a_server_killed_between_two_update_requests_keeps_whole_batches_and_the_next_build_completes(tmp_path,
+                                                                                                      monkeypatch):
+    """KG_SPARQL_REPLACE=update (Oxigraph's default), GRAPHS_PER_UPDATE articles a request: SIGKILL the server as
+    the second request goes: the first request's articles are on it whole, no graph of the second's is, the build
+    exits 2 naming the URL, and the next build (server restarted on the same data) writes the rest."""
+    import graph.remote
+
+    monkeypatch.setattr(graph.remote, "GRAPHS_PER_UPDATE", 4)
+    _, folders = bench.gen_corpus.generate(tmp_path / "corpus", 10, doctrines=20)
+    extension = tmp_path / "corpus" / "ontology-extension"
+    expected_dir = tmp_path / "expected"
+    assert kg("build", "--quiet", "--store", expected_dir, "--ontology", extension, *folders).exit_code == 0
+    expected = open_store(expected_dir, read_only=True)
+    sizes = {f.name: len(expected.query(
+        "SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(f.name)).rows) for f in folders}
+    expected.close()
+
+    server = bench.Server("oxigraph", tmp_path / "server").start()
+    try:
+        first = kg("build", "--store", server.url, "--ontology", extension, *folders[:2])  # the ontology is in place
+        assert first.exit_code == 0, first.output
+        writes = []
+        real_update = RemoteStore._update
+
+        def update_then_die(self, text):
+            if "INSERT DATA { GRAPH <%s" % GR["article/"] in text:
+                writes.append(text)
+                if len(writes) == 2:
+                    server.process.send_signal(signal.SIGKILL)
+                    server.process.wait()
+            return real_update(self, text)
+
+        monkeypatch.setattr(RemoteStore, "_update", update_then_die)
+        died = kg("build", "--store", server.url, "--ontology", extension, *folders)
+        assert died.exit_code == 2 and server.url in died.stderr and "Traceback" not in died.output
+        monkeypatch.setattr(RemoteStore, "_update", real_update)
+
+        server.process, server.port = None, bench.free_port()
+        server.url = f"http://127.0.0.1:{server.port}"
+        server.start()
+        store = RemoteStore(server.url)
+        on_server = {g: len(store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % g, union=False).rows)
+                     for g in store.graphs() if str(g).startswith(str(GR["article/"]))}
+        assert len(on_server) == 2 + 4, "the first request's four articles, none of the second's"
+        for name, count in on_server.items():
+            assert count == sizes[str(name).rsplit("/", 1)[-1]], f"{name} is half-written"
+
+        completed = kg("build", "--store", server.url, "--ontology", extension, *folders)
+        assert completed.exit_code == 0 and "(4 rebuilt)" in completed.output, completed.output
+        store = RemoteStore(server.url)
+        for folder in folders:
+            rows = store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(folder.name), union=False).rows
+            assert len(rows) == sizes[folder.name]
+    finally:
+        server.stop()
+
+
 # -- the protocol, seen from the server side ---------------------------------------------------------
 class Recorder(http.server.BaseHTTPRequestHandler):
     requests: list = []
