@@ -277,22 +277,27 @@ def execute(store, query: NamedQuery, bindings: dict | None = None):
 
     A syntax error becomes a QuerySyntaxError naming the file (or --sparql), the line and the column.
     """
-    from .listings import listed_answer
+    from .listings import listed_answer, whole_text
 
-    # a query that lists everything, asked with no parameter, is answered from its listing when it has one
+    # a query that lists everything, asked with no parameter, is answered from its listing when it has one, and
+    # otherwise asked in its whole-store form when it has one (the same rows)
     result = listed_answer(store, query) if not bindings else None
     if result is None:
-        result = _ask(store, query, bindings)
+        whole = whole_text(query) if not bindings else None
+        result = _ask(store, query, bindings, whole)
     if query.params and result.variables:
         result.variables = [v for v in result.variables if v not in query.params]
     return result
 
 
-def _ask(store, query: NamedQuery, bindings: dict | None):
-    """The store's answer to the query with its parameters bound, errors said against the query's file."""
+def _ask(store, query: NamedQuery, bindings: dict | None, whole: str | None = None):
+    """The store's answer to the query with its parameters bound (or to ``whole``, its whole-store form, asked
+    with none), errors said against the query's file."""
     from .store import QueryError
 
     text, bindings = bound_text(query, bindings)
+    if whole is not None:
+        text = whole
     try:
         return store.query(text, bindings)
     except QueryError as exc:

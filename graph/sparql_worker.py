@@ -224,7 +224,8 @@ class RemoteWorker:
         limit = int(job.get("max_rows") or 10000)
         try:
             bindings = {name: term(value) for name, value in (job.get("substitutions") or {}).items()}
-            kind, result = self.store.answer(job["query"], bindings, job.get("default_graphs") or (),
+            text = (self.whole(job["listing"]) if job.get("listing") else None) or job["query"]
+            kind, result = self.store.answer(text, bindings, job.get("default_graphs") or (),
                                              job.get("named_graphs") or ())
         except QueryError as exc:
             return {"error": "failed", "message": str(exc)}
@@ -238,6 +239,20 @@ class RemoteWorker:
             return {"kind": "triples", "rows": [[cell(r["s"]), cell(r["p"]), cell(r["o"])] for r in result.rows]}
         return {"kind": "solutions", "vars": list(result.variables),
                 "rows": [[cell(row.get(name)) for name in result.variables] for row in result.rows]}
+
+
+    @staticmethod
+    def whole(name: str) -> str | None:
+        """A named query asked with no parameter: its whole-store form when it has one (graph/listings.py
+        whole_text: the same rows; a server keeps no listing, and at 1M triples answers the form sooner)."""
+        try:
+            from .listings import whole_text
+            from .queries import named_queries
+
+            query = named_queries().get(name)
+            return whole_text(query) if query is not None else None
+        except Exception:  # noqa: BLE001 - the query itself still answers
+            return None
 
 
 def too_many(limit: int) -> dict:
