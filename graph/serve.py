@@ -810,12 +810,15 @@ def _remote_page(url: str) -> bytes | None:
     from .store import open_store
 
     store = open_store(url, read_only=True)
-    if store.triple_count() > EXPORT_LIMIT:
-        return None
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "graph.html"
-        write_html(store, path)
-        return path.read_bytes()
+    try:
+        if store.triple_count() > EXPORT_LIMIT:
+            return None
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "graph.html"
+            write_html(store, path)
+            return path.read_bytes()
+    finally:
+        store.close()
 
 
 @click.command("serve")

@@ -351,6 +351,11 @@ def test_a_query_whose_request_ran_out_of_time_may_finish_and_keep_its_worker(se
         pool.close()
 
 
+def test_a_store_in_memory_cannot_be_served_and_says_why():
+    result = CliRunner().invoke(main, ["serve", "--store", "memory:", "--port", "0"])
+    assert result.exit_code == 2 and "holds nothing between commands" in result.stderr
+
+
 def test_the_help_says_the_time_limit_counts_from_arrival():
     result = CliRunner().invoke(main, ["serve", "--help"])
     text = " ".join(result.output.split())
