@@ -227,9 +227,7 @@ class RemoteWorker:
             text = (self.whole(job["listing"]) if job.get("listing") else None) or job["query"]
             kind, result = self.store.answer(text, bindings, job.get("default_graphs") or (),
                                              job.get("named_graphs") or ())
-        except QueryError as exc:
-            return {"error": "failed", "message": str(exc)}
-        except KgError as exc:  # the server went away or refused us: said to the client, the worker stays
+        except (QueryError, KgError) as exc:  # rejected, or the server went away: said, and the worker stays
             return {"error": "failed", "message": str(exc)}
         if kind == "boolean":
             return {"kind": "boolean", "value": bool(result.boolean)}
@@ -239,7 +237,6 @@ class RemoteWorker:
             return {"kind": "triples", "rows": [[cell(r["s"]), cell(r["p"]), cell(r["o"])] for r in result.rows]}
         return {"kind": "solutions", "vars": list(result.variables),
                 "rows": [[cell(row.get(name)) for name in result.variables] for row in result.rows]}
-
 
     @staticmethod
     def whole(name: str) -> str | None:
