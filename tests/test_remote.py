@@ -221,11 +221,11 @@ def test_kg_serve_over_an_oxigraph_server_answers_as_kg_query_with_the_same_limi
             assert status == 200 and "Rubio" in page.decode()
             # the page's named query, asked with no parameter, goes to the server in its whole-store form
             from graph.listings import whole_text
-            from graph.sparql_worker import RemoteWorker
+            from graph.sparql_worker import whole
 
             named = queries.named_queries()
-            assert RemoteWorker.whole("statements") == whole_text(named["statements"]) is not None
-            assert RemoteWorker.whole("doctrines") is None and RemoteWorker.whole("no-such-query") is None
+            assert whole("statements") == whole_text(named["statements"]) is not None
+            assert whole("doctrines") is None and whole("no-such-query") is None
             status, headers, page = served.request("/")
             assert status == 200 and headers["Content-Type"].startswith("text/html") and b"Marco Rubio" in page
 

@@ -513,6 +513,29 @@ def test_a_worker_answers_a_listed_query_with_the_terms_its_text_gives(seed_stor
     assert statements["error"] == "too-many-rows"
 
 
+def test_the_worker_asks_the_whole_store_form_when_no_listing_answers(tmp_path, monkeypatch):
+    """A store holding --reason's inferred triples keeps no listing: kg serve's worker asks a listed query's
+    whole-store form instead of its text (the same rows, sooner), and the text when the query has none."""
+    from graph import listings, queries, sparql_worker
+    from graph.sparql_worker import Worker
+
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", "--store", str(out), "--reason", "--no-html", "--no-trig"]).exit_code == 0
+    asked = []
+    real = sparql_worker.whole
+    monkeypatch.setattr(sparql_worker, "whole", lambda name: asked.append(name) or real(name))
+    worker = Worker(str(out))
+    worker.open()
+    named = queries.named_queries()
+    for name in ("statements", "doctrines"):
+        text = queries.bound_text(named[name], {})[0]
+        via = worker.answer({"query": text, "listing": name})
+        plain = worker.answer({"query": text})
+        assert via["vars"] == plain["vars"] and len(via["rows"]) == len(plain["rows"]) > 0, name
+    assert asked == ["statements", "doctrines"] and listings.whole_text(named["statements"]) is not None
+    assert not (out / listings.DB_FILE).exists()
+
+
 def test_the_query_page_escapes_what_it_shows(served):
     hostile = '</textarea><script>alert(1)</script><img src=x onerror=alert(2)>'
     status, _, body = served.request("/query?" + urllib.parse.urlencode({"query": hostile, "run": "1"}))
