@@ -64,6 +64,68 @@ def oxigraph_server(tmp_path_factory):
     server.stop()
 
 
+def _corpus(tmp_path, articles: int):
+    """A generated corpus: its article folders, its ontology extension, and each article graph's triple count as a
+    build into a folder holds it."""
+    _, folders = bench.gen_corpus.generate(tmp_path / "corpus", articles, doctrines=20)
+    extension = tmp_path / "corpus" / "ontology-extension"
+    expected_dir = tmp_path / "expected"
+    assert kg("build", "--quiet", "--store", expected_dir, "--ontology", extension, *folders).exit_code == 0
+    expected = open_store(expected_dir, read_only=True)
+    sizes = {f.name: len(expected.query(
+        "SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(f.name)).rows) for f in folders}
+    expected.close()
+    return folders, extension, sizes
+
+
+def _article_sizes(store) -> dict:
+    """Each article graph on a server, and its triple count."""
+    return {g: len(store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % g, union=False).rows)
+            for g in store.graphs() if str(g).startswith(str(GR["article/"]))}
+
+
+def _kill_at(server, monkeypatch, method: str, nth: int, counts=lambda *args: True):
+    """SIGKILL ``server`` as RemoteStore.``method`` is called the ``nth`` time among the calls ``counts`` accepts,
+    before that call goes out; returns the real method, to put back."""
+    calls = []
+    real = getattr(RemoteStore, method)
+
+    def wrapper(self, *args):
+        if counts(*args):
+            calls.append(args)
+            if len(calls) == nth:
+                server.process.send_signal(signal.SIGKILL)
+                server.process.wait()
+        return real(self, *args)
+
+    monkeypatch.setattr(RemoteStore, method, wrapper)
+    return real
+
+
+def _whole_or_absent(store, sizes: dict) -> dict:
+    """The article graphs on a server, each checked whole (as many triples as the folder's build holds)."""
+    on_server = _article_sizes(store)
+    for name, count in on_server.items():
+        assert count == sizes[str(name).rsplit("/", 1)[-1]], f"{name} is half-written"
+    return on_server
+
+
+def _all_written(url: str, folders, sizes: dict):
+    """Every article of ``folders`` on the server, whole; the store."""
+    store = RemoteStore(url)
+    for folder in folders:
+        rows = store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(folder.name), union=False).rows
+        assert len(rows) == sizes[folder.name]
+    return store
+
+
+def _restart(server) -> None:
+    """A SIGKILLed server started again on the same data folder, on another port."""
+    server.process, server.port = None, bench.free_port()
+    server.url = f"http://127.0.0.1:{server.port}"
+    server.start()
+
+
 def test_build_into_an_oxigraph_server_then_every_named_query_answers_as_on_disk(oxigraph_server, embedded):
     built = kg("build", MINI_DIR, SEED_DIR, "--store", oxigraph_server.url)
     assert built.exit_code == 0, built.output
@@ -143,25 +205,12 @@ def test_a_set_mode_layout_stopped_midway_leaves_right_answers_and_the_next_buil
         assert kg("build", MINI_DIR, SEED_DIR, "--store", server.url, "--no-html").exit_code == 0  # graphs mode
         monkeypatch.setenv("KG_SPARQL_DATASET", "set")
         monkeypatch.setattr(graph.remote, "LAYOUT_CHUNK", 1)  # the two articles and the ontology: three copies
-        copies = []
-        real_update = RemoteStore._update
-
-        def copy_then_die(self, text):
-            if text.startswith("INSERT {"):
-                copies.append(text)
-                if len(copies) == 2:
-                    server.process.send_signal(signal.SIGKILL)
-                    server.process.wait()
-            return real_update(self, text)
-
-        monkeypatch.setattr(RemoteStore, "_update", copy_then_die)
+        real_update = _kill_at(server, monkeypatch, "_update", 2, lambda text: text.startswith("INSERT {"))
         died = kg("build", MINI_DIR, SEED_DIR, "--store", server.url, "--force", "--no-html")
         assert died.exit_code == 2 and server.url in died.stderr and "Traceback" not in died.output
         monkeypatch.setattr(RemoteStore, "_update", real_update)
 
-        server.process, server.port = None, bench.free_port()
-        server.url = f"http://127.0.0.1:{server.port}"
-        server.start()  # the same data folder, another port
+        _restart(server)
         store = open_store(server.url, read_only=True)
         assert store._dataset_fields("SELECT * {}"), "no marker: the graphs are named"
         assert answers(store) == embedded
@@ -280,54 +329,28 @@ def test_a_server_killed_mid_build_leaves_whole_graphs_and_the_next_build_comple
     import graph.remote
 
     monkeypatch.setenv("KG_SPARQL_REPLACE", "move")  # the generic path: uploads under temporary names, then MOVE
-    _, folders = bench.gen_corpus.generate(tmp_path / "corpus", 12, doctrines=20)
-    extension = tmp_path / "corpus" / "ontology-extension"
-    expected_dir = tmp_path / "expected"
-    assert kg("build", "--quiet", "--store", expected_dir, "--ontology", extension, *folders).exit_code == 0
-    expected = open_store(expected_dir, read_only=True)
-    sizes = {f.name: len(expected.query(
-        "SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(f.name)).rows) for f in folders}
-    expected.close()
+    folders, extension, sizes = _corpus(tmp_path, 12)
 
     server = bench.Server("oxigraph", tmp_path / "server").start()
     try:
         first = kg("build", "--store", server.url, "--ontology", extension, *folders[:2])  # the ontology is in place
         assert first.exit_code == 0, first.output
         monkeypatch.setattr(graph.remote, "MOVES_PER_UPDATE", 4)
-        uploads = []
-        real_upload = RemoteStore._upload
-
-        def upload_then_die(self, name, data):
-            uploads.append(name)
-            if len(uploads) == 7:
-                server.process.send_signal(signal.SIGKILL)
-                server.process.wait()
-            return real_upload(self, name, data)
-
-        monkeypatch.setattr(RemoteStore, "_upload", upload_then_die)
+        real_upload = _kill_at(server, monkeypatch, "_upload", 7)
         died = kg("build", "--store", server.url, "--ontology", extension, *folders)
         assert died.exit_code == 2 and server.url in died.stderr and "Traceback" not in died.output
         monkeypatch.setattr(RemoteStore, "_upload", real_upload)
 
-        server.process, server.port = None, bench.free_port()
-        server.url = f"http://127.0.0.1:{server.port}"
-        server.start()  # the same data folder, another port
+        _restart(server)
         store = RemoteStore(server.url)
-        on_server = {g: len(store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % g, union=False).rows)
-                     for g in store.graphs() if str(g).startswith(str(GR["article/"]))}
+        on_server = _whole_or_absent(store, sizes)
         assert len(on_server) == 2 + 4  # one batch of 4 was moved into place before the server died
-        for name, count in on_server.items():
-            assert count == sizes[str(name).rsplit("/", 1)[-1]], f"{name} is half-written"
         assert store.input_hashes(prefix=TMP_GRAPHS), "the uploads in flight are left as temporary graphs"
 
         completed = kg("build", "--store", server.url, "--ontology", extension, *folders)
         assert completed.exit_code == 0, completed.output
         assert f"({12 - len(on_server)} rebuilt)" in completed.output
-        store = RemoteStore(server.url)
-        for folder in folders:
-            rows = store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(folder.name), union=False).rows
-            assert len(rows) == sizes[folder.name]
-        assert store.input_hashes(prefix=TMP_GRAPHS) == {}
+        assert _all_written(server.url, folders, sizes).input_hashes(prefix=TMP_GRAPHS) == {}
     finally:
         server.stop()
 
@@ -339,14 +362,7 @@ def test_updates_replace_several_article_graphs_each_and_a_graph_with_blank_node
     import graph.remote
 
     monkeypatch.setattr(graph.remote, "GRAPHS_PER_UPDATE", 5)
-    _, folders = bench.gen_corpus.generate(tmp_path / "corpus", 12, doctrines=20)
-    extension = tmp_path / "corpus" / "ontology-extension"
-    expected_dir = tmp_path / "expected"
-    assert kg("build", "--quiet", "--store", expected_dir, "--ontology", extension, *folders).exit_code == 0
-    expected = open_store(expected_dir, read_only=True)
-    sizes = {f.name: len(expected.query(
-        "SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(f.name)).rows) for f in folders}
-    expected.close()
+    folders, extension, sizes = _corpus(tmp_path, 12)
 
     server = bench.Server("oxigraph", tmp_path / "server").start()
     try:
@@ -357,10 +373,7 @@ def test_updates_replace_several_article_graphs_each_and_a_graph_with_blank_node
         assert built.exit_code == 0, built.output
         drops = f"DROP SILENT GRAPH <{GR['article/']}"
         assert [text.count(drops) for text in sent if drops in text] == [5, 5, 2]
-        store = RemoteStore(server.url)
-        for folder in folders:
-            rows = store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(folder.name), union=False).rows
-            assert len(rows) == sizes[folder.name]
+        store = _all_written(server.url, folders, sizes)
 
         sent.clear()
         names = [URIRef(f"{GR}blank-test/{i}") for i in range(3)]
@@ -383,51 +396,25 @@ def test_a_server_killed_between_two_update_requests_keeps_whole_batches_and_the
     import graph.remote
 
     monkeypatch.setattr(graph.remote, "GRAPHS_PER_UPDATE", 4)
-    _, folders = bench.gen_corpus.generate(tmp_path / "corpus", 10, doctrines=20)
-    extension = tmp_path / "corpus" / "ontology-extension"
-    expected_dir = tmp_path / "expected"
-    assert kg("build", "--quiet", "--store", expected_dir, "--ontology", extension, *folders).exit_code == 0
-    expected = open_store(expected_dir, read_only=True)
-    sizes = {f.name: len(expected.query(
-        "SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(f.name)).rows) for f in folders}
-    expected.close()
+    folders, extension, sizes = _corpus(tmp_path, 10)
 
     server = bench.Server("oxigraph", tmp_path / "server").start()
     try:
         first = kg("build", "--store", server.url, "--ontology", extension, *folders[:2])  # the ontology is in place
         assert first.exit_code == 0, first.output
-        writes = []
-        real_update = RemoteStore._update
-
-        def update_then_die(self, text):
-            if "INSERT DATA { GRAPH <%s" % GR["article/"] in text:
-                writes.append(text)
-                if len(writes) == 2:
-                    server.process.send_signal(signal.SIGKILL)
-                    server.process.wait()
-            return real_update(self, text)
-
-        monkeypatch.setattr(RemoteStore, "_update", update_then_die)
+        real_update = _kill_at(server, monkeypatch, "_update", 2,
+                               lambda text: "INSERT DATA { GRAPH <%s" % GR["article/"] in text)
         died = kg("build", "--store", server.url, "--ontology", extension, *folders)
         assert died.exit_code == 2 and server.url in died.stderr and "Traceback" not in died.output
         monkeypatch.setattr(RemoteStore, "_update", real_update)
 
-        server.process, server.port = None, bench.free_port()
-        server.url = f"http://127.0.0.1:{server.port}"
-        server.start()
-        store = RemoteStore(server.url)
-        on_server = {g: len(store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % g, union=False).rows)
-                     for g in store.graphs() if str(g).startswith(str(GR["article/"]))}
+        _restart(server)
+        on_server = _whole_or_absent(RemoteStore(server.url), sizes)
         assert len(on_server) == 2 + 4, "the first request's four articles, none of the second's"
-        for name, count in on_server.items():
-            assert count == sizes[str(name).rsplit("/", 1)[-1]], f"{name} is half-written"
 
         completed = kg("build", "--store", server.url, "--ontology", extension, *folders)
         assert completed.exit_code == 0 and "(4 rebuilt)" in completed.output, completed.output
-        store = RemoteStore(server.url)
-        for folder in folders:
-            rows = store.query("SELECT * WHERE { GRAPH <%s> { ?s ?p ?o } }" % article_graph(folder.name), union=False).rows
-            assert len(rows) == sizes[folder.name]
+        _all_written(server.url, folders, sizes)
     finally:
         server.stop()
 
