@@ -526,6 +526,16 @@ def test_virtuoso_builds_and_answers_over_the_project_graphs_only(tmp_path, embe
         system = 'ASK { ?s ?p ?o FILTER(STRSTARTS(STR(?s), "http://www.openlinksw.com/")) }'
         scoped = kg("query", "--sparql", system, "--store", server.url, "--format", "json")
         assert scoped.exit_code == 0 and json.loads(scoped.output) is False
+        from .test_serve import start, stop
+
+        served = start(server.url)  # kg serve in front of it: the same scope, the credentials from the environment
+        try:
+            status, _, body = served.get(system)
+            assert status == 200 and json.loads(body)["boolean"] is False
+            status, _, page = served.request("/query?name=statements&run=1")
+            assert status == 200 and "under study." in page.decode()
+        finally:
+            stop(served)
         monkeypatch.setenv("KG_SPARQL_DATASET", "server")  # trusting Virtuoso's default graph: its system graphs leak in
         leaky = kg("query", "--sparql", system, "--store", server.url, "--format", "json")
         assert json.loads(leaky.output) is True
