@@ -55,7 +55,7 @@ from xml.sax.saxutils import escape as xml_escape, quoteattr
 
 import click
 
-from .errors import InputError
+from .errors import InputError, KgError
 from .sparqltext import looks_like_update, uses_service
 
 MAX_BODY = 1_000_000  # bytes of a POST body
@@ -458,7 +458,7 @@ class ServerConfig:
     max_rows: int = 10000
     workers: int = 2
     allowed_hosts: set = field(default_factory=set)
-    page: bytes | None = None  # graph.html made from a SPARQL server when the command started
+    page: "RemotePage | None" = None  # the graph page of a SPARQL server, drawn again after a build changes it
     source: str = ""           # what is served, as the command names it
 
 
@@ -617,10 +617,14 @@ class Handler(BaseHTTPRequestHandler):
         if config.directory is None:
             from .build import EXPORT_LIMIT
 
-            if config.page is None:
+            try:
+                page = config.page.current() if config.page is not None else None
+            except KgError as exc:  # the server went away since the command started
+                raise HttpError(502, str(exc)) from None
+            if page is None:
                 raise HttpError(404, f"no graph page for {config.source}: it holds more than "
                                      f"{EXPORT_LIMIT:,} triples; `kg show --store URL --focus NAME` draws a part")
-            self._send(200, config.page, "text/html; charset=utf-8", head_only=method == "HEAD")
+            self._send(200, page, "text/html; charset=utf-8", head_only=method == "HEAD")
             return
         page = config.directory / "graph.html"
         if not page.is_file():
@@ -800,25 +804,41 @@ def reports_errors(command):
     return wrapper
 
 
-def _remote_page(url: str) -> bytes | None:
-    """graph.html of a SPARQL server's graph, made once as the command starts (None above EXPORT_LIMIT triples, as
-    `kg build` writes none for such a store on disk)."""
-    import tempfile
+class RemotePage:
+    """graph.html of a SPARQL server's graph (None above EXPORT_LIMIT triples, as `kg build` writes none for such a
+    store on disk): drawn as the command starts, and again when a request finds that a build has changed the
+    project's graphs since (their input hashes: one query a request), as a folder's graph.html is rewritten by
+    each build."""
 
-    from .build import EXPORT_LIMIT
-    from .html import write_html
-    from .store import open_store
+    def __init__(self, url: str):
+        self.url = url
+        self.lock = threading.Lock()
+        self.state: tuple | None = None
+        self.page: bytes | None = None
+        self.current()  # a server that is down is said as the command starts
 
-    store = open_store(url, read_only=True)
-    try:
-        if store.triple_count() > EXPORT_LIMIT:
-            return None
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "graph.html"
-            write_html(store, path)
-            return path.read_bytes()
-    finally:
-        store.close()
+    def current(self) -> bytes | None:
+        import tempfile
+
+        from .build import EXPORT_LIMIT
+        from .html import write_html
+        from .store import open_store
+
+        with self.lock:
+            store = open_store(self.url, read_only=True)
+            try:
+                state = tuple(sorted((str(g), h) for g, h in store.input_hashes().items()))
+                if state != self.state:
+                    self.page = None
+                    if store.triple_count() <= EXPORT_LIMIT:
+                        with tempfile.TemporaryDirectory() as folder:
+                            path = Path(folder) / "graph.html"
+                            write_html(store, path)
+                            self.page = path.read_bytes()
+                    self.state = state
+            finally:
+                store.close()
+            return self.page
 
 
 @click.command("serve")
@@ -849,8 +869,8 @@ def serve(store_spec, host, port, timeout, max_rows, workers):
     with Ctrl-C.
 
     STORE may also be an http(s):// SPARQL server that `kg build` wrote to: its queries go there, over the
-    project's graphs, with the same limits, and / is the graph drawn from it as the command starts (up to
-    100,000 triples).
+    project's graphs, with the same limits, and / is the graph drawn from it (up to 100,000 triples), drawn again
+    once a build has changed it.
 
     \b
     Example:
@@ -866,7 +886,7 @@ def serve(store_spec, host, port, timeout, max_rows, workers):
     directory = None if remote else Path(store_spec)
     if directory is not None and not (directory / "store").is_dir():
         raise InputError(f"{directory}: no graph has been built here yet; run `kg build --store {directory}`")
-    page = _remote_page(store_spec) if remote else None
+    page = RemotePage(store_spec) if remote else None
     pool = WorkerPool(store_spec if remote else directory, size=workers)
     try:
         config = ServerConfig(directory=directory, host=host, port=port, timeout=timeout, max_rows=max_rows,

@@ -248,8 +248,9 @@ def test_show_analyze_export_and_validate_say_the_same_of_a_server_as_of_the_fol
 def test_kg_serve_over_an_oxigraph_server_answers_as_kg_query_with_the_same_limits(tmp_path):
     """`kg serve --store URL`: the endpoint, the query page and the graph page over a SPARQL server, the rows
     `kg query --store URL` gives; updates, graphs outside the project, too many rows and a query past its time
-    are refused as on disk; a server that is down is one line and exit 2. (Its own server: the query stopped at
-    its time limit goes on running in an Oxigraph server.)"""
+    are refused as on disk; the graph page is drawn again after a build changes the graph; a server that is down
+    is one line and exit 2. (Its own server: the query stopped at its time limit goes on running in an Oxigraph
+    server.)"""
     from .test_serve import start, stop
 
     server = bench.Server("oxigraph", tmp_path / "server").start()
@@ -277,6 +278,15 @@ def test_kg_serve_over_an_oxigraph_server_answers_as_kg_query_with_the_same_limi
             assert whole("doctrines") is None and whole("no-such-query") is None
             status, headers, page = served.request("/")
             assert status == 200 and headers["Content-Type"].startswith("text/html") and b"Marco Rubio" in page
+            mini = tmp_path / "articles" / MINI_DIR.name  # a build changes a name: the page is drawn again
+            shutil.copytree(MINI_DIR, mini)
+            path = mini / "annotation.yaml"
+            path.write_text(path.read_text(encoding="utf-8").replace("name: Lee Gelernt", "name: Lee P. Gelernt"),
+                            encoding="utf-8")
+            assert b"Lee P. Gelernt" not in page
+            assert kg("build", mini, SEED_DIR, "--store", server.url, "--no-html").exit_code == 0
+            status, _, page = served.request("/")
+            assert status == 200 and b"Lee P. Gelernt" in page and b"Marco Rubio" in page
 
             assert served.post_form([("update", "DROP ALL")])[0] == 403
             status, _, body = served.get("SELECT * WHERE { ?s ?p ?o }", **{"default-graph-uri": "http://example.org/x"})
