@@ -608,6 +608,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise HttpError(400, str(syntax_error("the query", query, answer["message"])))
             if answer["error"] == "too-many-rows":
                 raise HttpError(422, answer["message"])
+            if answer["error"] == "unavailable":  # the SPARQL server behind kg serve --store URL
+                raise HttpError(502, answer["message"])
             raise HttpError(400, f"the query failed: {answer['message']}")
         return answer
 

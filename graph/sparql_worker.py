@@ -18,7 +18,7 @@ answers one of
     {"kind": "solutions", "vars": [...], "rows": [[term or null, ...], ...]}
     {"kind": "boolean", "value": true|false}
     {"kind": "triples", "rows": [[s, p, o], ...]}
-    {"error": "syntax"|"too-many-rows"|"failed", "message": text}
+    {"error": "syntax"|"too-many-rows"|"failed"|"unavailable", "message": text}
 
 where a term is ``["uri", iri]``, ``["bnode", id]`` or ``["literal", lexical form, datatype IRI, language]``.
 The worker opens the snapshot of the store that the last build published (graph/safety.py), with
@@ -199,6 +199,7 @@ class RemoteWorker:
         from rdflib import BNode, Literal, URIRef
 
         from .errors import KgError
+        from .remote import StoreUnavailable
         from .store import QueryError
 
         def term(value):
@@ -229,7 +230,9 @@ class RemoteWorker:
             text = (whole(job["listing"]) if job.get("listing") else None) or job["query"]
             kind, result = self.store.answer(text, bindings, job.get("default_graphs") or (),
                                              job.get("named_graphs") or ())
-        except (QueryError, KgError) as exc:  # rejected, or the server went away: said, and the worker stays
+        except StoreUnavailable as exc:  # the server went away or refused us: said, and the worker stays
+            return {"error": "unavailable", "message": str(exc)}
+        except (QueryError, KgError) as exc:  # the server rejected the query
             return {"error": "failed", "message": str(exc)}
         if kind == "boolean":
             return {"kind": "boolean", "value": bool(result.boolean)}

@@ -298,6 +298,11 @@ def test_kg_serve_over_an_oxigraph_server_answers_as_kg_query_with_the_same_limi
             assert status == 503, body
             status, _, body = served.get("ASK { ?s ?p ?o }")  # a new worker answers
             assert status == 200 and json.loads(body)["boolean"] is True
+            server.stop()  # the server goes away: both pages say so in a line, and kg serve stays up
+            status, _, body = served.request("/")
+            assert status == 502 and b"cannot reach the SPARQL store" in body
+            status, _, body = served.get("ASK { ?s ?p ?o }")
+            assert status == 502 and b"cannot reach the SPARQL store" in body
         finally:
             stop(served)
     finally:
