@@ -185,12 +185,7 @@ def whole_text(query) -> str | None:
     holding inferred triples) is asked when the query comes with no parameter. The same rows, in the same order
     (the same projection and ORDER BY), and on Oxigraph in a fraction of the time."""
     listing = spec(query)
-    if listing is None or listing.whole is None:
-        return None
-    try:
-        return (Path(query.path).parent / WHOLE_DIR / Path(query.path).name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    return listing.whole.source if listing is not None and listing.whole is not None else None
 
 
 def form_line(query) -> str:
@@ -560,8 +555,10 @@ class Database:
 def listed_rows(store, query) -> tuple[list[str], list[list]] | None:
     """The answer of ``query`` asked with no parameter, from its listing (made now, from the store, when none
     answers for this store), as ``sorted_rows`` gives it; None when it has no listing or this store keeps none."""
+    if not usable(store):  # before the query's spec: execute() asks a store that keeps none for its whole form
+        return None
     listing = spec(query)
-    if listing is None or not usable(store):
+    if listing is None:
         return None
     current = token(store)
     if current is None:

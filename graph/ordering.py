@@ -44,10 +44,11 @@ _DATETIME = re.compile(r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\
 
 class Plan:
     """The query to run instead: without its final ORDER BY and projecting every sort variable; the sort keys
-    [(variable, descending)]; the variables added to the projection, to drop from the rows again."""
+    [(variable, descending)]; the variables added to the projection, to drop from the rows again; and the query as
+    written (``source``), which the engine may be asked instead."""
 
-    def __init__(self, text: str, keys: list[tuple[str, bool]], hidden: list[str]):
-        self.text, self.keys, self.hidden = text, keys, hidden
+    def __init__(self, text: str, keys: list[tuple[str, bool]], hidden: list[str], source: str = ""):
+        self.text, self.keys, self.hidden, self.source = text, keys, hidden, source
 
 
 def plan(sparql: str) -> Plan | None:
@@ -81,7 +82,7 @@ def plan(sparql: str) -> Plan | None:
         if select.group(1):
             return None  # SELECT DISTINCT / REDUCED: a projected sort variable would change which rows are distinct
         stripped = stripped[:select.end()] + "".join(f" ?{name}" for name in hidden) + stripped[select.end():]
-    return Plan(stripped, keys, hidden)
+    return Plan(stripped, keys, hidden, sparql)
 
 
 # -- ordering terms the way Oxigraph does -------------------------------------------------------------

@@ -295,9 +295,7 @@ def _ask(store, query: NamedQuery, bindings: dict | None, whole: str | None = No
     with none), errors said against the query's file."""
     from .store import QueryError
 
-    text, bindings = bound_text(query, bindings)
-    if whole is not None:
-        text = whole
+    text, bindings = (whole, {}) if whole is not None else bound_text(query, bindings)
     try:
         return store.query(text, bindings)
     except QueryError as exc:

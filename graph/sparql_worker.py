@@ -177,9 +177,6 @@ class Worker:
         return {"kind": "solutions", "vars": names, "rows": [[parts[cell] for cell in row] for row in rows]}
 
 
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
 class RemoteWorker:
     """`kg serve --store http(s)://...`: the jobs asked of the SPARQL server (graph/remote.py), the answers in the
     same frames as Worker's. Killing the worker at the time limit closes its connection; whether the server then
@@ -196,43 +193,22 @@ class RemoteWorker:
         self.store.graphs()  # a server that is down, or refuses the credentials, is said now, once
 
     def answer(self, job: dict) -> dict:
-        from rdflib import BNode, Literal, URIRef
-
         from .errors import KgError
         from .remote import StoreUnavailable
-        from .store import QueryError
+        from .store import from_ox, to_ox
 
-        def term(value):
-            kind = value[0]
-            if kind == "uri":
-                return URIRef(value[1])
-            if kind == "bnode":
-                return BNode(value[1])
-            datatype, language = (value[2] if len(value) > 2 else None), (value[3] if len(value) > 3 else None)
-            if language:
-                return Literal(value[1], lang=language)
-            return Literal(value[1], datatype=URIRef(datatype) if datatype and datatype != XSD_STRING else None)
-
-        def cell(value):
-            if value is None:
-                return None
-            if isinstance(value, URIRef):
-                return ["uri", str(value)]
-            if isinstance(value, BNode):
-                return ["bnode", str(value)]
-            if value.language:
-                return ["literal", str(value), RDF_LANGSTRING, value.language]
-            return ["literal", str(value), str(value.datatype or XSD_STRING), None]
+        def cell(value):  # an rdflib term as the frames' term, through pyoxigraph's as the folder's worker writes it
+            return None if value is None else encode(to_ox(value))
 
         limit = int(job.get("max_rows") or 10000)
         try:
-            bindings = {name: term(value) for name, value in (job.get("substitutions") or {}).items()}
+            bindings = {name: from_ox(decode(value)) for name, value in (job.get("substitutions") or {}).items()}
             text = (whole(job["listing"]) if job.get("listing") else None) or job["query"]
             kind, result = self.store.answer(text, bindings, job.get("default_graphs") or (),
                                              job.get("named_graphs") or ())
         except StoreUnavailable as exc:  # the server went away or refused us: said, and the worker stays
             return {"error": "unavailable", "message": str(exc)}
-        except (QueryError, KgError) as exc:  # the server rejected the query
+        except KgError as exc:  # the server rejected the query (QueryError)
             return {"error": "failed", "message": str(exc)}
         if kind == "boolean":
             return {"kind": "boolean", "value": bool(result.boolean)}
