@@ -325,10 +325,9 @@ class WorkerPool:
     """A few worker processes; a query over its time limit has its worker killed and replaced."""
 
     def __init__(self, directory: Path | str, size: int = 2, start_timeout: float = 60.0):
-        """``directory``: the folder `kg build` wrote, or a SPARQL server's http(s):// URL (a str)."""
-        remote = isinstance(directory, str) and directory.startswith(("http://", "https://"))
-        self.directory = directory if remote else Path(directory)
-        self.size, self.start_timeout = size, start_timeout
+        """``directory``: the folder `kg build` wrote, or a SPARQL server's http(s):// URL; each worker is given it
+        as text."""
+        self.directory, self.size, self.start_timeout = directory, size, start_timeout
         self.idle: queue.Queue[WorkerProcess] = queue.Queue()
         self.stats = PoolStats()
         self.closed = False
