@@ -254,9 +254,12 @@ class WorkerGone(Exception):
 class WorkerProcess:
     """One `python -m graph.sparql_worker DIR` process and its pipes."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path | str):
+        # the worker runs in the project's folder: a folder given relative to the user's is made absolute first
+        # (`kg serve --store mystore` run anywhere else failed: "cannot open the store in mystore")
+        target = directory.resolve() if isinstance(directory, Path) else directory
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "graph.sparql_worker", str(directory)],
+            [sys.executable, "-m", "graph.sparql_worker", str(target)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, close_fds=True,
             cwd=str(Path(__file__).resolve().parent.parent),
         )

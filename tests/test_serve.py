@@ -63,12 +63,12 @@ class Served:
         return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
 
 
-def start(store: Path, *options, wait: float = 60.0) -> Served:
-    """`kg serve --port 0` (a free port, printed on its first line), waited for until it answers."""
+def start(store: Path, *options, wait: float = 60.0, cwd: Path = ROOT) -> Served:
+    """`kg serve --port 0` (a free port, printed on its first line), run in ``cwd``, waited for until it answers."""
     process = subprocess.Popen(
         [sys.executable, "-c", "import sys; from graph.cli import main; sys.exit(main())", "serve",
          "--store", str(store), "--port", "0", *options],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + wait
     line = ""
@@ -349,6 +349,20 @@ def test_a_query_whose_request_ran_out_of_time_may_finish_and_keep_its_worker(se
         assert pool.run(job("ASK { ?s ?p ?o }"), 60)["value"] is True
     finally:
         pool.close()
+
+
+def test_a_folder_named_relative_to_where_kg_serve_runs_is_served(seed_store, tmp_path):
+    """Regression: the workers run in the project's folder, so `kg serve --store mystore` run in another folder
+    said "cannot open the store in mystore"; the folder is made absolute before they get it."""
+    import shutil
+
+    shutil.copytree(seed_store, tmp_path / "mystore")
+    served = start(Path("mystore"), cwd=tmp_path)
+    try:
+        assert served.count() > 1000
+        assert served.request("/")[0] == 200  # graph.html, read by the server in its own folder
+    finally:
+        stop(served)
 
 
 def test_a_store_in_memory_cannot_be_served_and_says_why():
