@@ -11,13 +11,18 @@ line or in a shell history:
     KG_SPARQL_QUERY_PATH   the query endpoint, a path under the store URL or a full URL (oxigraph: /query)
     KG_SPARQL_UPDATE_PATH  the update endpoint (oxigraph: /update)
     KG_SPARQL_GSP_PATH     the Graph Store Protocol endpoint (oxigraph: /store)
-    KG_SPARQL_DATASET      graphs (default): every query names the project's graphs (default-graph-uri and
+    KG_SPARQL_DATASET      auto (default): `set` on a server whose updates are transactions (KG_SPARQL_REPLACE=
+                           update: Oxigraph) when its default graph is free for the project (empty, or already
+                           the project's), `graphs` otherwise (Virtuoso, Fuseki, GraphDB; another user's triples
+                           in the default graph; a server started with --union-default-graph), with a note;
+                           graphs: every query names the project's graphs (default-graph-uri and
                            named-graph-uri for each), so a server whose default graph is the union of everything
                            (Virtuoso: its system graphs too) answers over the project's graphs only;
                            set: as the embedded store does, the build keeps the server's default graph equal to
                            the set union of the project's graphs, and queries name no graphs (a server or dataset
                            for this project only, whose default graph is a graph of its own and whose updates are
-                           transactions: an Oxigraph server; Fuseki without unionDefaultGraph);
+                           transactions: an Oxigraph server; Fuseki without unionDefaultGraph), whatever the
+                           default graph held before;
                            server: send no dataset and trust the server's default graph (an Oxigraph server
                            started with --union-default-graph that holds only this project)
     KG_STORE_USER, KG_STORE_PASSWORD   HTTP Basic or Digest credentials (whichever the server asks for)
@@ -34,19 +39,24 @@ during the uploads leaves the old graphs and temporary graphs, which the next bu
 there, and about twice as fast): `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> {...} }` for each article,
 GRAPHS_PER_UPDATE articles a request (an Oxigraph server at 1M triples: 59 s one article a request, 37 s ten).
 
-**KG_SPARQL_DATASET=set.** Naming 2,000 article graphs in every query made an Oxigraph server answer none of the
-named queries within 15 s at 1M triples: it reads each named graph in turn, and the union it makes is a bag (an
-actor's label once per article that mentions it). In `set` mode the same request that replaces an article graph
-also removes from the server's default graph the triples of the old graph that no other project graph holds and
-adds the new ones, so the default graph is always the set union (graph/store.py does the same on disk), and
+**KG_SPARQL_DATASET=set, and auto.** Naming 2,000 article graphs in every query made an Oxigraph server answer
+none of the named queries within 15 s at 1M triples: it reads each named graph in turn, and the union it makes is a
+bag (an actor's label once per article that mentions it). In `set` mode the same request that replaces an article
+graph also removes from the server's default graph the triples of the old graph that no other project graph holds
+and adds the new ones, so the default graph is always the set union (graph/store.py does the same on disk), and
 queries go without a dataset. A marker graph (safety.LAYOUT_GRAPH, outside the project's graphs) says the default
 graph is kept. Until it is there, writes go as in `graphs` mode, and at the end of the first build in `set` mode
 the default graph is emptied, every project graph copied into it (LAYOUT_CHUNK graphs an update) and then the
-marker written (at 1M triples much faster than copying each article as it is written); a build stopped before the
-marker leaves answers right (the graphs are named) and the next `set` build lays it out again; a write in another
-mode removes the marker; a query in
-`set` mode on a server without the marker names the graphs as `graphs` does, so its answers are right, only
-slower, until the next `set` build.
+marker written (at 1M triples much faster than copying each article as it is written). The marker's triple says
+either "kept" or "stale": a layout starts by writing it stale, and a write in `graphs` mode turns it stale, so a
+layout stopped midway, or a build that did not keep the default graph, leaves answers right (queries name the
+graphs until the marker says "kept" again) and the default graph known to be the project's; the next build in
+`set` or `auto` mode lays it out again. `auto`, the default, is `set` with one more condition for the layout: the
+default graph must be free, that is, hold the stale marker's project or nothing at all (asked after the build's
+writes: on a server started with --union-default-graph it then shows the project's graphs); a default graph
+holding anything else is left alone, and the build says why its queries will be slow (`notes`). A server whose
+default graph shows the marker's graph (--union-default-graph) is never treated as laid out, whatever the mode:
+a query naming no graphs would count each triple twice there.
 """
 
 from __future__ import annotations
@@ -71,8 +81,11 @@ from .ns import GR, INFERRED_GRAPH, KG
 from .store import QueryError, Result, ntriples
 
 TMP_GRAPHS = "https://w3id.org/legal-news-kg/tmp/"
-LAYOUT = safety.LAYOUT_GRAPH  # KG_SPARQL_DATASET=set: the graph whose one triple says the default graph is kept
-_MARKER = f"<{LAYOUT}> <{LAYOUT}> \"the default graph is the set union of the project's graphs\" ."
+LAYOUT = safety.LAYOUT_GRAPH  # KG_SPARQL_DATASET=set, auto: the graph whose one triple says the default graph is kept
+_MARKER = f"<{LAYOUT}> <{LAYOUT}> \"the default graph is the set union of the project's graphs\""
+# a build that did not keep the default graph, or a layout under way: the default graph is still the project's,
+# stale, to be laid out again by the next build in set or auto mode
+_STALE = f"<{LAYOUT}> <{LAYOUT}> \"stale: the default graph was the set union of the project's graphs\""
 LAYOUT_CHUNK = 200  # graphs copied into the default graph per update when laying it out (see _lay_out)
 
 # Virtuoso echoes every default-graph-uri as an X-SPARQL-default-graph response header: one per article graph,
@@ -125,11 +138,12 @@ class RemoteStore:
         self.query_url = _endpoint(self.url, env.get("KG_SPARQL_QUERY_PATH", paths["query"]))
         self.update_url = _endpoint(self.url, env.get("KG_SPARQL_UPDATE_PATH", paths["update"]))
         self.gsp_url = _endpoint(self.url, env.get("KG_SPARQL_GSP_PATH", paths["gsp"]))
-        self.dataset = env.get("KG_SPARQL_DATASET", "graphs").strip().lower()
-        if self.dataset not in ("graphs", "set", "server"):
-            raise KgError(f"KG_SPARQL_DATASET={self.dataset!r}: use `graphs` (name the project's graphs in every "
-                          "query, the default), `set` (the build keeps the server's default graph as the union of "
-                          "the project's graphs) or `server` (the server's default graph is already the project's)")
+        self.dataset = env.get("KG_SPARQL_DATASET", "").strip().lower() or "auto"
+        if self.dataset not in ("auto", "graphs", "set", "server"):
+            raise KgError(f"KG_SPARQL_DATASET={self.dataset!r}: use `auto` (the default: `set` when the server's "
+                          "default graph is free for it, `graphs` otherwise), `graphs` (name the project's graphs "
+                          "in every query), `set` (the build keeps the server's default graph as the union of the "
+                          "project's graphs) or `server` (the server's default graph is already the project's)")
         self.replace = env.get("KG_SPARQL_REPLACE", paths["replace"]).strip().lower()
         if self.replace not in ("move", "update"):
             raise KgError(f"KG_SPARQL_REPLACE={self.replace!r}: use `move` (upload, then MOVE; any server) or "
@@ -138,7 +152,11 @@ class RemoteStore:
             raise KgError("KG_SPARQL_DATASET=set needs KG_SPARQL_REPLACE=update: the article graph and the default "
                           "graph change in one update request, so the server must run each request as one "
                           "transaction (Oxigraph does)")
-        self._laid_out: bool | None = None  # set mode: whether the server holds the marker
+        if self.dataset == "auto" and self.replace != "update":
+            self.dataset = "graphs"  # the default graph can be kept only by updates that are transactions
+        self._laid_out: bool | None = None  # set and auto: whether the server says its default graph is kept
+        self._free: bool | None = None      # auto: whether the build may lay the default graph out (_may_lay_out)
+        self.notes: list[str] = []          # said by `kg build` after a build (auto mode left the default graph)
         self.timeout = float(env.get("KG_STORE_TIMEOUT", "120"))
         self._token = env.get("KG_STORE_TOKEN")
         handlers = []
@@ -191,7 +209,7 @@ class RemoteStore:
 
     # -- reading -------------------------------------------------------------------------------------
     def _dataset_fields(self, sparql: str) -> list[tuple[str, str]]:
-        if self.dataset == "server" or (self.dataset == "set" and self._is_laid_out()):
+        if self.dataset == "server" or (self.dataset in ("set", "auto") and self._is_laid_out()):
             return []
         graphs = self.graphs() or [URIRef(str(GR) + "none")]  # an empty dataset, not the server's default
         fields = [("default-graph-uri", str(g)) for g in graphs]
@@ -270,9 +288,37 @@ class RemoteStore:
         return int(rows[0]["n"]) if rows else 0
 
     def _is_laid_out(self) -> bool:
+        """Whether the marker says the default graph is kept, and the default graph is the server's own: on a server
+        started with --union-default-graph it would show every graph (the marker's too), and a query naming none
+        would count each triple twice, so the graphs are named there."""
         if self._laid_out is None:
-            self._laid_out = bool(self._run_query([("query", f"ASK {{ GRAPH <{LAYOUT}> {{ ?s ?p ?o }} }}")]).boolean)
+            self._laid_out = bool(self._ask(f"ASK {{ GRAPH <{LAYOUT}> {{ {_MARKER} }} "
+                                            f"FILTER NOT EXISTS {{ <{LAYOUT}> <{LAYOUT}> ?any }} }}"))
         return self._laid_out
+
+    def _ask(self, sparql: str) -> bool:
+        """An ASK query with no dataset given (the server's own default graph)."""
+        return bool(self._run_query([("query", sparql)]).boolean)
+
+    def _may_lay_out(self) -> bool:
+        """Auto mode, after a build's writes: whether the server's default graph is free for the project's set
+        union. It is when the marker graph is there (this project kept it, and a build in `graphs` mode or a layout
+        stopped midway left it stale) or when it holds nothing; it is not when it holds anything else (another
+        user's triples, or every graph's: a server started with --union-default-graph), which is left alone."""
+        if self._free is None:
+            if self._ask(f"ASK {{ <{LAYOUT}> <{LAYOUT}> ?any }}"):  # the marker graph shows in the default graph
+                self._free = False
+            else:
+                self._free = self._ask(f"ASK {{ GRAPH <{LAYOUT}> {{ ?s ?p ?o }} }}") or not self._ask("ASK { ?s ?p ?o }")
+            if not self._free:
+                self.notes.append(
+                    "the SPARQL store's default graph holds triples that are not this project's (or shows every "
+                    "graph: --union-default-graph), so kg build left it alone and each query names the project's "
+                    "graphs, which is slow with thousands of articles. Give the project a server of its own, or set "
+                    "KG_SPARQL_DATASET: `set` lets kg build replace that default graph, `server` trusts a "
+                    "--union-default-graph server holding only this project, `graphs` keeps things as they are "
+                    "without this note (README, Stores)")
+        return self._free
 
     # -- writing -------------------------------------------------------------------------------------
     def _update(self, text: str) -> None:
@@ -280,30 +326,35 @@ class RemoteStore:
         self._graphs = None
 
     def _start_write(self) -> bool:
-        """Before a write: whether it keeps the default graph (set mode on a laid-out server). A write in another
-        mode first drops the marker, since it will not keep the default graph."""
-        if self.dataset == "set":
+        """Before a write: whether it keeps the default graph (set or auto mode on a laid-out server). A write in
+        another mode first makes the marker stale, since it will not keep the default graph: queries then name the
+        graphs, and the next build in set or auto mode lays the default graph out again."""
+        if self.dataset in ("set", "auto"):
             return self._is_laid_out()
         if self._laid_out is not False:
-            self._update(f"DROP SILENT GRAPH <{LAYOUT}>")
+            self._update(f"INSERT {{ GRAPH <{LAYOUT}> {{ {_STALE} }} }} WHERE {{ GRAPH <{LAYOUT}> {{ {_MARKER} }} }} ;\n"
+                         f"DELETE DATA {{ GRAPH <{LAYOUT}> {{ {_MARKER} }} }}")
             self._laid_out = False
         return False
 
     def _lay_out(self) -> None:
-        """Set mode, after the writes of a server not laid out yet (a first build): the default graph becomes the
-        set union of the project's graphs, LAYOUT_CHUNK graphs an update, then the marker says so. Much faster
-        than copying article by article; a build killed before the marker leaves the default graph unused (queries
-        name the graphs), and the next set-mode build empties it and lays it out again. One update for every graph
-        took an Oxigraph server 41-43 s at 1M triples (one transaction), updates of 100 or 400 graphs 21 s in all."""
-        self._update("DROP SILENT DEFAULT")
+        """Set or auto mode, after the writes of a server not laid out yet (a first build): the default graph
+        becomes the set union of the project's graphs, LAYOUT_CHUNK graphs an update, then the marker says so. Much
+        faster than copying article by article; a build killed before the marker leaves the default graph unused
+        (queries name the graphs) and the marker stale, and the next set- or auto-mode build empties it and lays it
+        out again. One update for every graph took an Oxigraph server 41-43 s at 1M triples (one transaction),
+        updates of 100 or 400 graphs 21 s in all."""
+        # the stale marker first: a layout stopped midway leaves the default graph known to be this project's
+        self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {_STALE} }} }} ;\n"
+                     "DROP SILENT DEFAULT")
         rows = self._select_all_graphs(
             'SELECT DISTINCT ?g WHERE { GRAPH ?g { } FILTER(STRSTARTS(STR(?g), "%s")) }' % GR)
         graphs = sorted(row["g"] for row in rows if isinstance(row.get("g"), URIRef))
         for start in range(0, len(graphs), LAYOUT_CHUNK):
             names = " ".join(name.n3() for name in graphs[start:start + LAYOUT_CHUNK])  # n3() refuses a bad IRI
             self._update(f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }}")
-        self._update(f"INSERT DATA {{ GRAPH <{LAYOUT}> {{ {_MARKER} }} }}")
-        self._laid_out = True
+        self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {_MARKER} }} }}")
+        self._laid_out = None  # asked again: the default graph may show the marker (--union-default-graph)
 
     @staticmethod
     def _unshared(graph_name: URIRef) -> str:
@@ -361,7 +412,7 @@ class RemoteStore:
                     send()
             if batch:
                 send()
-            if self.dataset == "set" and not keeping:
+            if not keeping and (self.dataset == "set" or (self.dataset == "auto" and self._may_lay_out())):
                 self._lay_out()
             return
         self._remove_leftovers()

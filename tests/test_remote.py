@@ -159,7 +159,8 @@ def test_set_mode_keeps_the_servers_default_graph_the_union_and_answers_as_on_di
     server = bench.Server("oxigraph", tmp_path / "server").start()
     try:
         url = server.url
-        assert kg("build", MINI_DIR, SEED_DIR, "--store", url, "--no-html").exit_code == 0  # graphs mode
+        monkeypatch.setenv("KG_SPARQL_DATASET", "graphs")
+        assert kg("build", MINI_DIR, SEED_DIR, "--store", url, "--no-html").exit_code == 0
         monkeypatch.setenv("KG_SPARQL_DATASET", "set")
         before = open_store(url, read_only=True)
         assert before._dataset_fields("SELECT * {}"), "not laid out yet: the graphs are named"
@@ -193,17 +194,19 @@ def test_set_mode_keeps_the_servers_default_graph_the_union_and_answers_as_on_di
         server.stop()
 
 
-def test_a_set_mode_layout_stopped_midway_leaves_right_answers_and_the_next_build_lays_it_out(tmp_path, embedded,
-                                                                                              monkeypatch):
+def test_a_layout_stopped_midway_leaves_right_answers_and_the_next_build_lays_it_out(tmp_path, embedded,
+                                                                                     monkeypatch):
     """The default graph is laid out a few graphs an update (LAYOUT_CHUNK): a server killed between two of them
-    leaves no marker, so queries name the graphs and answer as on disk; the next set-mode build, with nothing to
-    rebuild, lays the whole default graph out."""
+    leaves a stale marker, so queries name the graphs and answer as on disk; the next build (the default, auto
+    mode: the stale marker says the half-filled default graph is the project's), with nothing to rebuild, lays the
+    whole default graph out."""
     import graph.remote
 
     server = bench.Server("oxigraph", tmp_path / "server").start()
     try:
-        assert kg("build", MINI_DIR, SEED_DIR, "--store", server.url, "--no-html").exit_code == 0  # graphs mode
-        monkeypatch.setenv("KG_SPARQL_DATASET", "set")
+        monkeypatch.setenv("KG_SPARQL_DATASET", "graphs")
+        assert kg("build", MINI_DIR, SEED_DIR, "--store", server.url, "--no-html").exit_code == 0
+        monkeypatch.delenv("KG_SPARQL_DATASET")
         monkeypatch.setattr(graph.remote, "LAYOUT_CHUNK", 1)  # the two articles and the ontology: three copies
         real_update = _kill_at(server, monkeypatch, "_update", 2, lambda text: text.startswith("INSERT {"))
         died = kg("build", MINI_DIR, SEED_DIR, "--store", server.url, "--force", "--no-html")
@@ -219,10 +222,90 @@ def test_a_set_mode_layout_stopped_midway_leaves_right_answers_and_the_next_buil
 
         again = kg("build", MINI_DIR, SEED_DIR, "--store", server.url, "--no-html")
         assert again.exit_code == 0 and "(0 rebuilt)" in again.output, again.output
+        assert "default graph" not in again.output
         default, union = _default_and_union(server.url)
         assert default == union
         store = open_store(server.url, read_only=True)
         assert store._dataset_fields("SELECT * {}") == [] and answers(store) == embedded
+    finally:
+        server.stop()
+
+
+def test_by_default_an_oxigraph_servers_empty_default_graph_becomes_the_projects_set_union(tmp_path, embedded,
+                                                                                          monkeypatch):
+    """With no KG_SPARQL_DATASET (auto): a first build into an Oxigraph server whose default graph is empty lays it
+    out as set mode does, so queries name no graphs and answer as on disk, and later builds keep it; a build in
+    `graphs` mode makes the marker stale (queries name the graphs again) and the next build lays it out again."""
+    monkeypatch.delenv("KG_SPARQL_DATASET", raising=False)
+    server = bench.Server("oxigraph", tmp_path / "server").start()
+    try:
+        url = server.url
+        first = kg("build", MINI_DIR, SEED_DIR, "--store", url, "--no-html")
+        assert first.exit_code == 0 and "default graph" not in first.output, first.output
+        default, union = _default_and_union(url)
+        assert default == union and len(default) > 3000
+        store = open_store(url, read_only=True)
+        assert store.dataset == "auto" and store._dataset_fields("SELECT * {}") == []
+        assert answers(store) == embedded
+
+        mini = tmp_path / "articles" / MINI_DIR.name
+        shutil.copytree(MINI_DIR, mini)
+        path = mini / "annotation.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("name: Lee Gelernt", "name: Lee P. Gelernt"),
+                        encoding="utf-8")
+        assert kg("build", mini, SEED_DIR, "--store", url, "--no-html").exit_code == 0  # kept, article by article
+        default, union = _default_and_union(url)
+        assert default == union and '"Lee P. Gelernt"' in {o for _, _, o in default}
+        assert open_store(url, read_only=True)._dataset_fields("SELECT * {}") == []
+
+        monkeypatch.setenv("KG_SPARQL_DATASET", "graphs")
+        assert kg("build", MINI_DIR, SEED_DIR, "--store", url, "--no-html").exit_code == 0  # not kept: stale
+        monkeypatch.delenv("KG_SPARQL_DATASET")
+        stale = open_store(url, read_only=True)
+        assert stale._dataset_fields("SELECT * {}"), "the default graph is stale: the graphs are named"
+        assert answers(stale) == embedded
+        again = kg("build", MINI_DIR, SEED_DIR, "--store", url, "--no-html")
+        assert again.exit_code == 0 and "(0 rebuilt)" in again.output
+        default, union = _default_and_union(url)
+        assert default == union and '"Lee P. Gelernt"' not in {o for _, _, o in default}
+        assert open_store(url, read_only=True)._dataset_fields("SELECT * {}") == []
+    finally:
+        server.stop()
+
+
+FOREIGN = "<urn:x-other:thing> <urn:x-other:says> \"not this project's\""
+
+
+@pytest.mark.parametrize("case", ["others-in-default-graph", "union-default-graph"])
+def test_by_default_a_default_graph_that_is_not_free_is_left_alone_and_the_build_says_so(tmp_path, embedded,
+                                                                                       monkeypatch, case):
+    """Auto mode never takes a default graph holding anything else: another user's triples stay as they were, and
+    on a server started with --union-default-graph (whose default graph shows every graph) nothing is copied,
+    where the copy would double every row. The build says why queries name the graphs; they answer as on disk.
+    KG_SPARQL_DATASET=set on the union server lays it out, but its queries still name the graphs (the marker shows
+    in the default graph), so their rows are not doubled."""
+    monkeypatch.delenv("KG_SPARQL_DATASET", raising=False)
+    options = ("--union-default-graph",) if case == "union-default-graph" else ()
+    server = bench.Server("oxigraph", tmp_path / "server", options=options).start()
+    try:
+        url = server.url
+        if case == "others-in-default-graph":
+            RemoteStore(url)._update(f"INSERT DATA {{ {FOREIGN} }}")
+        built = kg("build", MINI_DIR, SEED_DIR, "--store", url, "--no-html")
+        assert built.exit_code == 0, built.output
+        assert "default graph holds triples that are not this project's" in " ".join(built.output.split())
+        store = open_store(url, read_only=True)
+        assert store._dataset_fields("SELECT * {}"), "not laid out: the graphs are named"
+        assert answers(store) == embedded
+        if case == "others-in-default-graph":
+            default, _ = _default_and_union(url)
+            assert default == {tuple(FOREIGN.split(" ", 2))}, "the other triples are left as they were"
+        else:
+            monkeypatch.setenv("KG_SPARQL_DATASET", "set")
+            assert kg("build", MINI_DIR, SEED_DIR, "--store", url, "--no-html").exit_code == 0
+            store = open_store(url, read_only=True)
+            assert store._ask("ASK { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), \"urn:x-legal-news-kg:layout\")) }")
+            assert store._dataset_fields("SELECT * {}") and answers(store) == embedded
     finally:
         server.stop()
 
