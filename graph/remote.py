@@ -287,6 +287,12 @@ class RemoteStore:
             "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), \"%s\")) }" % GR)
         return int(rows[0]["n"]) if rows else 0
 
+    def forget(self) -> None:
+        """Forget what was read of the server's layout (its project graphs, whether the default graph is kept): a
+        long-running reader (kg serve's worker) asks again for each request, since a build may have changed it."""
+        self._graphs = None
+        self._laid_out = None
+
     def _is_laid_out(self) -> bool:
         """Whether the marker says the default graph is kept, and the default graph is the server's own: on a server
         started with --union-default-graph it would show every graph (the marker's too), and a query naming none

@@ -202,6 +202,7 @@ class RemoteWorker:
 
         limit = int(job.get("max_rows") or 10000)
         try:
+            self.store.forget()  # a build since the last job may have changed the project's graphs or the layout
             bindings = {name: from_ox(decode(value)) for name, value in (job.get("substitutions") or {}).items()}
             text = (whole(job["listing"]) if job.get("listing") else None) or job["query"]
             kind, result = self.store.answer(text, bindings, job.get("default_graphs") or (),

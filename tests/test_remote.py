@@ -18,7 +18,7 @@ from rdflib import Literal, URIRef
 from graph import queries
 from graph.cli import main
 from graph.errors import KgError
-from graph.ns import GR, article_graph
+from graph.ns import GR, KG, article_graph
 from graph.remote import TMP_GRAPHS, RemoteStore
 from graph.sparqltext import with_values
 from graph.store import open_store
@@ -392,6 +392,44 @@ def test_kg_serve_over_an_oxigraph_server_answers_as_kg_query_with_the_same_limi
         server.stop()
     down = kg("serve", "--store", f"http://127.0.0.1:{bench.free_port()}", "--port", "0")
     assert down.exit_code == 2 and "cannot reach the SPARQL store" in down.stderr and "Traceback" not in down.output
+
+
+def test_kg_serve_over_a_server_answers_from_what_the_latest_build_left(tmp_path, monkeypatch):
+    """Regression: kg serve's worker kept, from its first answers, the server's graph list and whether its default
+    graph is kept, so after a build it went on asking the default graph a `graphs`-mode build had left stale (the
+    old name), or naming the graphs of before (an added article missing). One worker, asked before and after."""
+    from .test_serve import start, stop
+
+    def names(served) -> set:
+        status, _, body = served.get('SELECT ?n WHERE { ?a <http://www.w3.org/2000/01/rdf-schema#label> ?n '
+                                     'FILTER(STR(?n) IN ("Lee Gelernt", "Lee P. Gelernt")) }')
+        assert status == 200, body
+        return {b["n"]["value"] for b in json.loads(body)["results"]["bindings"]}
+
+    monkeypatch.delenv("KG_SPARQL_DATASET", raising=False)
+    server = bench.Server("oxigraph", tmp_path / "server").start()
+    try:
+        assert kg("build", MINI_DIR, "--store", server.url, "--no-html").exit_code == 0  # laid out (auto)
+        served = start(server.url, "--workers", "1")
+        try:
+            assert names(served) == {"Lee Gelernt"}
+            mini = tmp_path / "articles" / MINI_DIR.name
+            shutil.copytree(MINI_DIR, mini)
+            path = mini / "annotation.yaml"
+            path.write_text(path.read_text(encoding="utf-8").replace("name: Lee Gelernt", "name: Lee P. Gelernt"),
+                            encoding="utf-8")
+            monkeypatch.setenv("KG_SPARQL_DATASET", "graphs")  # the default graph is left as it was: stale
+            assert kg("build", mini, "--store", server.url, "--no-html").exit_code == 0
+            assert names(served) == {"Lee P. Gelernt"}
+            status, _, body = served.get("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a <%s> }" % KG.Article)
+            assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "1"
+            assert kg("build", mini, SEED_DIR, "--store", server.url, "--no-html").exit_code == 0  # one more
+            status, _, body = served.get("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a <%s> }" % KG.Article)
+            assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "2"
+        finally:
+            stop(served)
+    finally:
+        server.stop()
 
 
 def test_set_mode_needs_updates_that_are_transactions():
