@@ -126,6 +126,16 @@ def _restart(server) -> None:
     server.start()
 
 
+def _renamed_mini(tmp_path):
+    """A copy of the mini article in which Lee Gelernt is named Lee P. Gelernt: a build of it changes one label."""
+    mini = tmp_path / "articles" / MINI_DIR.name
+    shutil.copytree(MINI_DIR, mini)
+    path = mini / "annotation.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: Lee Gelernt", "name: Lee P. Gelernt"),
+                    encoding="utf-8")
+    return mini
+
+
 def test_build_into_an_oxigraph_server_then_every_named_query_answers_as_on_disk(oxigraph_server, embedded):
     built = kg("build", MINI_DIR, SEED_DIR, "--store", oxigraph_server.url)
     assert built.exit_code == 0, built.output
@@ -172,11 +182,7 @@ def test_set_mode_keeps_the_servers_default_graph_the_union_and_answers_as_on_di
         assert store._dataset_fields("SELECT * {}") == []
         assert answers(store) == embedded
 
-        mini = tmp_path / "articles" / MINI_DIR.name
-        shutil.copytree(MINI_DIR, mini)
-        path = mini / "annotation.yaml"
-        path.write_text(path.read_text(encoding="utf-8").replace("name: Lee Gelernt", "name: Lee P. Gelernt"),
-                        encoding="utf-8")
+        mini = _renamed_mini(tmp_path)
         from graph.build import build
 
         build([mini], url, prune=True, html=False)  # the seed article's folder is gone: its graph is removed
@@ -248,11 +254,7 @@ def test_by_default_an_oxigraph_servers_empty_default_graph_becomes_the_projects
         assert store.dataset == "auto" and store._dataset_fields("SELECT * {}") == []
         assert answers(store) == embedded
 
-        mini = tmp_path / "articles" / MINI_DIR.name
-        shutil.copytree(MINI_DIR, mini)
-        path = mini / "annotation.yaml"
-        path.write_text(path.read_text(encoding="utf-8").replace("name: Lee Gelernt", "name: Lee P. Gelernt"),
-                        encoding="utf-8")
+        mini = _renamed_mini(tmp_path)
         assert kg("build", mini, SEED_DIR, "--store", url, "--no-html").exit_code == 0  # kept, article by article
         default, union = _default_and_union(url)
         assert default == union and '"Lee P. Gelernt"' in {o for _, _, o in default}
@@ -361,11 +363,7 @@ def test_kg_serve_over_an_oxigraph_server_answers_as_kg_query_with_the_same_limi
             assert whole("doctrines") is None and whole("no-such-query") is None
             status, headers, page = served.request("/")
             assert status == 200 and headers["Content-Type"].startswith("text/html") and b"Marco Rubio" in page
-            mini = tmp_path / "articles" / MINI_DIR.name  # a build changes a name: the page is drawn again
-            shutil.copytree(MINI_DIR, mini)
-            path = mini / "annotation.yaml"
-            path.write_text(path.read_text(encoding="utf-8").replace("name: Lee Gelernt", "name: Lee P. Gelernt"),
-                            encoding="utf-8")
+            mini = _renamed_mini(tmp_path)  # a build changes a name: the page is drawn again
             assert b"Lee P. Gelernt" not in page
             assert kg("build", mini, SEED_DIR, "--store", server.url, "--no-html").exit_code == 0
             status, _, page = served.request("/")
@@ -413,11 +411,7 @@ def test_kg_serve_over_a_server_answers_from_what_the_latest_build_left(tmp_path
         served = start(server.url, "--workers", "1")
         try:
             assert names(served) == {"Lee Gelernt"}
-            mini = tmp_path / "articles" / MINI_DIR.name
-            shutil.copytree(MINI_DIR, mini)
-            path = mini / "annotation.yaml"
-            path.write_text(path.read_text(encoding="utf-8").replace("name: Lee Gelernt", "name: Lee P. Gelernt"),
-                            encoding="utf-8")
+            mini = _renamed_mini(tmp_path)
             monkeypatch.setenv("KG_SPARQL_DATASET", "graphs")  # the default graph is left as it was: stale
             assert kg("build", mini, "--store", server.url, "--no-html").exit_code == 0
             assert names(served) == {"Lee P. Gelernt"}
