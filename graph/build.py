@@ -219,7 +219,6 @@ def build(directories: list[Path] | None = None, store_spec: str | Path = "out",
                 report.seconds["listings"] = time.perf_counter() - made
             report.seconds["write"] = time.perf_counter() - written
             report.triples, report.actors, report.statements = counted.result() if counted else _counts(store)
-        report.notes.extend(getattr(store, "notes", ()))  # a SPARQL store's default graph left alone (graph/remote.py)
         if getattr(store, "directory", None) is not None:
             exported = time.perf_counter()
             small = report.triples <= EXPORT_LIMIT

@@ -11,10 +11,9 @@ line or in a shell history:
     KG_SPARQL_QUERY_PATH   the query endpoint, a path under the store URL or a full URL (oxigraph: /query)
     KG_SPARQL_UPDATE_PATH  the update endpoint (oxigraph: /update)
     KG_SPARQL_GSP_PATH     the Graph Store Protocol endpoint (oxigraph: /store)
-    KG_SPARQL_DATASET      auto (default): `set` on a server whose updates are transactions (KG_SPARQL_REPLACE=
-                           update: Oxigraph) when its default graph is free for the project (empty, or already
-                           the project's), `graphs` otherwise (Virtuoso, Fuseki, GraphDB; another user's triples
-                           in the default graph; a server started with --union-default-graph), with a note;
+    KG_SPARQL_DATASET      auto (default): `set` when the server's default graph is free for the project
+                           (empty, or already the project's) and its updates are transactions
+                           (KG_SPARQL_REPLACE=update: Oxigraph), `union` otherwise;
                            graphs: every query names the project's graphs (default-graph-uri and
                            named-graph-uri for each), so a server whose default graph is the union of everything
                            (Virtuoso: its system graphs too) answers over the project's graphs only;
@@ -23,6 +22,8 @@ line or in a shell history:
                            for this project only, whose default graph is a graph of its own and whose updates are
                            transactions: an Oxigraph server; Fuseki without unionDefaultGraph), whatever the
                            default graph held before;
+                           union: the build keeps a graph of its own, UNION, equal to the set union of the
+                           project's graphs, and queries name that one graph (any server);
                            server: send no dataset and trust the server's default graph (an Oxigraph server
                            started with --union-default-graph that holds only this project)
     KG_STORE_USER, KG_STORE_PASSWORD   HTTP Basic or Digest credentials (whichever the server asks for)
@@ -39,24 +40,29 @@ during the uploads leaves the old graphs and temporary graphs, which the next bu
 there, and about twice as fast): `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> {...} }` for each article,
 GRAPHS_PER_UPDATE articles a request (an Oxigraph server at 1M triples: 59 s one article a request, 37 s ten).
 
-**KG_SPARQL_DATASET=set, and auto.** Naming 2,000 article graphs in every query made an Oxigraph server answer
-none of the named queries within 15 s at 1M triples: it reads each named graph in turn, and the union it makes is a
-bag (an actor's label once per article that mentions it). In `set` mode the same request that replaces an article
-graph also removes from the server's default graph the triples of the old graph that no other project graph holds
-and adds the new ones, so the default graph is always the set union (graph/store.py does the same on disk), and
-queries go without a dataset. A marker graph (safety.LAYOUT_GRAPH, outside the project's graphs) says the default
-graph is kept. Until it is there, writes go as in `graphs` mode, and at the end of the first build in `set` mode
-the default graph is emptied, every project graph copied into it (LAYOUT_CHUNK graphs an update) and then the
-marker written (at 1M triples much faster than copying each article as it is written). The marker's triple says
-either "kept" or "stale": a layout starts by writing it stale, and a write in `graphs` mode turns it stale, so a
-layout stopped midway, or a build that did not keep the default graph, leaves answers right (queries name the
-graphs until the marker says "kept" again) and the default graph known to be the project's; the next build in
-`set` or `auto` mode lays it out again. `auto`, the default, is `set` with one more condition for the layout: the
-default graph must be free, that is, hold the stale marker's project or nothing at all (asked after the build's
-writes: on a server started with --union-default-graph it then shows the project's graphs); a default graph
-holding anything else is left alone, and the build says why its queries will be slow (`notes`). A server whose
-default graph shows the marker's graph (--union-default-graph) is never treated as laid out, whatever the mode:
-a query naming no graphs would count each triple twice there.
+**KG_SPARQL_DATASET=set, union and auto.** Naming 2,000 article graphs in every query made an Oxigraph server
+answer none of the named queries within 15 s at 1M triples: it reads each named graph in turn, and the union it
+makes is a bag (an actor's label once per article that mentions it). On Virtuoso 7.2.5 it was not only slow (the
+listing queries did not answer within 30 s) but wrong: with 80 or more graphs named in a request it answered
+`actors` with 24 rows of 227 and `evidence` with none (a transitive path in a FILTER NOT EXISTS, or joined to a
+variable predicate; right again after a restart, or with one graph). So the build keeps the set union of the
+project's graphs on the server (graph/store.py does the same on disk), and queries read it: in `set` mode in the
+server's default graph (queries name no graph), in `union` mode in a named graph of the project's own, UNION
+(queries name that one). The same request that replaces an article graph removes from the union the triples of
+the old graph that no other project graph holds and adds the new ones (with `move`, the new ones are copied in
+after the MOVE). A marker graph (safety.LAYOUT_GRAPH, outside the project's graphs) says which union is kept;
+until one is, writes go as in `graphs` mode, and at the end of the first build the union is emptied, every
+project graph copied into it (LAYOUT_CHUNK graphs an update) and the marker written (at 1M triples much faster
+than copying each article as it is written). The marker's triple says "kept" (which union) or "stale": a layout
+starts by writing it stale, a write in another mode turns it stale, and so does a build's first write to the union
+graph until its ``flush`` (with `move` those writes are not one transaction). A layout stopped midway, or a build
+that did not keep the union, leaves answers right (queries name the graphs until the marker says "kept" again),
+and the next build lays the union out again. `auto`, the default, keeps the default graph when it is free, that
+is, holds the stale marker's project or nothing at all (asked after the build's writes: on a server started with
+--union-default-graph it then shows the project's graphs), and the union graph otherwise; on a server whose
+updates are not transactions (`move`) it is `union`. A server whose default graph shows the marker's graph
+(--union-default-graph) is never taken as keeping the default graph: a query naming none would count each
+triple twice there.
 """
 
 from __future__ import annotations
@@ -86,6 +92,10 @@ _MARKER = f"<{LAYOUT}> <{LAYOUT}> \"the default graph is the set union of the pr
 # a build that did not keep the default graph, or a layout under way: the default graph is still the project's,
 # stale, to be laid out again by the next build in set or auto mode
 _STALE = f"<{LAYOUT}> <{LAYOUT}> \"stale: the default graph was the set union of the project's graphs\""
+UNION = "urn:x-legal-news-kg:union"  # KG_SPARQL_DATASET=union: the named graph the build keeps as the set union
+_UNION_MARKER = f"<{LAYOUT}> <{LAYOUT}> \"the graph <{UNION}> is the set union of the project's graphs\""
+_UNION_STALE = f"<{LAYOUT}> <{LAYOUT}> \"stale: the graph <{UNION}> was the set union of the project's graphs\""
+_STALE_OF = {_MARKER: _STALE, _UNION_MARKER: _UNION_STALE}
 LAYOUT_CHUNK = 200  # graphs copied into the default graph per update when laying it out (see _lay_out)
 
 # Virtuoso echoes every default-graph-uri as an X-SPARQL-default-graph response header: one per article graph,
@@ -139,11 +149,13 @@ class RemoteStore:
         self.update_url = _endpoint(self.url, env.get("KG_SPARQL_UPDATE_PATH", paths["update"]))
         self.gsp_url = _endpoint(self.url, env.get("KG_SPARQL_GSP_PATH", paths["gsp"]))
         self.dataset = env.get("KG_SPARQL_DATASET", "").strip().lower() or "auto"
-        if self.dataset not in ("auto", "graphs", "set", "server"):
-            raise KgError(f"KG_SPARQL_DATASET={self.dataset!r}: use `auto` (the default: `set` when the server's "
-                          "default graph is free for it, `graphs` otherwise), `graphs` (name the project's graphs "
-                          "in every query), `set` (the build keeps the server's default graph as the union of the "
-                          "project's graphs) or `server` (the server's default graph is already the project's)")
+        if self.dataset not in ("auto", "graphs", "set", "union", "server"):
+            raise KgError(f"KG_SPARQL_DATASET={self.dataset!r}: use `auto` (the default: `set` on a server whose "
+                          "updates are transactions when its default graph is free, `union` otherwise), `graphs` "
+                          "(name the project's graphs in every query), `set` (the build keeps the server's default "
+                          "graph as the union of the project's graphs), `union` (the build keeps a graph of its own "
+                          f"as that union, <{UNION}>) or `server` (the server's default graph is already the "
+                          "project's)")
         self.replace = env.get("KG_SPARQL_REPLACE", paths["replace"]).strip().lower()
         if self.replace not in ("move", "update"):
             raise KgError(f"KG_SPARQL_REPLACE={self.replace!r}: use `move` (upload, then MOVE; any server) or "
@@ -153,10 +165,12 @@ class RemoteStore:
                           "graph change in one update request, so the server must run each request as one "
                           "transaction (Oxigraph does)")
         if self.dataset == "auto" and self.replace != "update":
-            self.dataset = "graphs"  # the default graph can be kept only by updates that are transactions
-        self._laid_out: bool | None = None  # set and auto: whether the server says its default graph is kept
-        self._free: bool | None = None      # auto: whether the build may lay the default graph out (_may_lay_out)
-        self.notes: list[str] = []          # said by `kg build` after a build (auto mode left the default graph)
+            self.dataset = "union"  # the default graph can be kept only by updates that are transactions
+        # the project's union this store reads and keeps: "default" (the default graph), "union" (the union graph)
+        # or "" (none: the graphs are named); None until asked (_kept)
+        self._state: str | None = None
+        self._keeping = ""           # the union graph while this store's writes keep it (its marker stale till flush)
+        self._invalidated = False    # a write that keeps no union has made any kept marker stale
         self.timeout = float(env.get("KG_STORE_TIMEOUT", "120"))
         self._token = env.get("KG_STORE_TOKEN")
         handlers = []
@@ -209,8 +223,16 @@ class RemoteStore:
 
     # -- reading -------------------------------------------------------------------------------------
     def _dataset_fields(self, sparql: str) -> list[tuple[str, str]]:
-        if self.dataset == "server" or (self.dataset in ("set", "auto") and self._is_laid_out()):
+        kept = self._kept()
+        if self.dataset == "server" or kept == "default":
             return []
+        if kept == "union":
+            # one graph, not thousands: faster, and Virtuoso 7.2.5 answered some queries wrongly when a request
+            # named 80 or more graphs (a transitive path in a FILTER NOT EXISTS, or joined to a variable predicate)
+            fields = [("default-graph-uri", UNION)]
+            if re.search(r"\bGRAPH\b", sparqltext.blank(sparql), re.I):
+                fields += [("named-graph-uri", str(g)) for g in self.graphs()]
+            return fields
         graphs = self.graphs() or [URIRef(str(GR) + "none")]  # an empty dataset, not the server's default
         fields = [("default-graph-uri", str(g)) for g in graphs]
         if re.search(r"\bGRAPH\b", sparqltext.blank(sparql), re.I):
@@ -288,85 +310,100 @@ class RemoteStore:
         return int(rows[0]["n"]) if rows else 0
 
     def forget(self) -> None:
-        """Forget what was read of the server's layout (its project graphs, whether the default graph is kept): a
+        """Forget what was read of the server's layout (its project graphs, whether a union is kept): a
         long-running reader (kg serve's worker) asks again for each request, since a build may have changed it."""
         self._graphs = None
-        self._laid_out = None
+        if not self._keeping:
+            self._state = None
 
-    def _is_laid_out(self) -> bool:
-        """Whether the marker says the default graph is kept, and the default graph is the server's own: on a server
-        started with --union-default-graph it would show every graph (the marker's too), and a query naming none
-        would count each triple twice, so the graphs are named there."""
-        if self._laid_out is None:
-            self._laid_out = bool(self._ask(f"ASK {{ GRAPH <{LAYOUT}> {{ {_MARKER} }} "
-                                            f"FILTER NOT EXISTS {{ <{LAYOUT}> <{LAYOUT}> ?any }} }}"))
-        return self._laid_out
+    def _kept(self) -> str:
+        """The union the server keeps for this mode: "default" (set, auto) when the marker says the default graph
+        is kept and the default graph is the server's own (on a server started with --union-default-graph it would
+        show every graph, the marker's too, and a query naming none would count each triple twice); "union"
+        (union, auto) when the marker says the union graph is kept; "" when neither (the graphs are named)."""
+        if self._keeping:
+            return self._keeping  # this build is keeping the union graph (its marker says stale until flush)
+        if self._state is None:
+            self._state = ""
+            if self.dataset in ("set", "auto") and self._ask(
+                    f"ASK {{ GRAPH <{LAYOUT}> {{ {_MARKER} }} FILTER NOT EXISTS {{ <{LAYOUT}> <{LAYOUT}> ?any }} }}"):
+                self._state = "default"
+            elif self.dataset in ("union", "auto") and self._ask(f"ASK {{ GRAPH <{LAYOUT}> {{ {_UNION_MARKER} }} }}"):
+                self._state = "union"
+        return self._state
 
     def _ask(self, sparql: str) -> bool:
         """An ASK query with no dataset given (the server's own default graph)."""
         return bool(self._run_query([("query", sparql)]).boolean)
 
-    def _may_lay_out(self) -> bool:
+    def _free(self) -> bool:
         """Auto mode, after a build's writes: whether the server's default graph is free for the project's set
-        union. It is when the marker graph is there (this project kept it, and a build in `graphs` mode or a layout
-        stopped midway left it stale) or when it holds nothing; it is not when it holds anything else (another
-        user's triples, or every graph's: a server started with --union-default-graph), which is left alone."""
-        if self._free is None:
-            if self._ask(f"ASK {{ <{LAYOUT}> <{LAYOUT}> ?any }}"):  # the marker graph shows in the default graph
-                self._free = False
-            else:
-                self._free = self._ask(f"ASK {{ GRAPH <{LAYOUT}> {{ ?s ?p ?o }} }}") or not self._ask("ASK { ?s ?p ?o }")
-            if not self._free:
-                self.notes.append(
-                    "the SPARQL store's default graph holds triples that are not this project's (or shows every "
-                    "graph: --union-default-graph), so kg build left it alone and each query names the project's "
-                    "graphs, which is slow with thousands of articles. Give the project a server of its own, or set "
-                    "KG_SPARQL_DATASET: `set` lets kg build replace that default graph, `server` trusts a "
-                    "--union-default-graph server holding only this project, `graphs` keeps things as they are "
-                    "without this note (README, Stores)")
-        return self._free
+        union. It is when the marker says the project kept it (a build in `graphs` mode or a layout stopped midway
+        left it stale) or when it holds nothing; it is not when it holds anything else (another user's triples, or
+        every graph's: a server started with --union-default-graph), which is left alone and the union graph kept
+        instead."""
+        if self._ask(f"ASK {{ <{LAYOUT}> <{LAYOUT}> ?any }}"):  # the marker graph shows in the default graph
+            return False
+        return self._ask(f"ASK {{ GRAPH <{LAYOUT}> {{ {_STALE} }} }}") or not self._ask("ASK { ?s ?p ?o }")
 
     # -- writing -------------------------------------------------------------------------------------
     def _update(self, text: str) -> None:
         self._form(self.update_url, [("update", text)], "*/*", "update")
         self._graphs = None
 
-    def _start_write(self) -> bool:
-        """Before a write: whether it keeps the default graph (set or auto mode on a laid-out server). A write in
-        another mode first makes the marker stale, since it will not keep the default graph: queries then name the
-        graphs, and the next build in set or auto mode lays the default graph out again."""
-        if self.dataset in ("set", "auto"):
-            return self._is_laid_out()
-        if self._laid_out is not False:
-            self._update(f"INSERT {{ GRAPH <{LAYOUT}> {{ {_STALE} }} }} WHERE {{ GRAPH <{LAYOUT}> {{ {_MARKER} }} }} ;\n"
-                         f"DELETE DATA {{ GRAPH <{LAYOUT}> {{ {_MARKER} }} }}")
-            self._laid_out = False
-        return False
+    def _start_write(self) -> str:
+        """Before a write: the union it keeps ("default" or "union", as ``_kept``), or "" when the server keeps
+        none for this mode. A write that keeps none first makes a kept marker stale (whichever mode kept it):
+        queries then name the graphs, and the next build that keeps a union lays it out again. The union graph is
+        written with several requests (KG_SPARQL_REPLACE=move), so its marker says stale from the first write
+        until ``flush``: a build stopped between leaves it stale."""
+        kept = self._kept() if self.dataset in ("set", "auto", "union") else ""
+        if kept == "union" and not self._keeping:
+            self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {_UNION_STALE} }} }}")
+            self._keeping = "union"
+        if not kept and not self._invalidated:
+            self._update(" ;\n".join(
+                f"INSERT {{ GRAPH <{LAYOUT}> {{ {stale} }} }} WHERE {{ GRAPH <{LAYOUT}> {{ {marker} }} }} ;\n"
+                f"DELETE DATA {{ GRAPH <{LAYOUT}> {{ {marker} }} }}" for marker, stale in _STALE_OF.items()))
+            self._invalidated = True
+        return kept
 
-    def _lay_out(self) -> None:
-        """Set or auto mode, after the writes of a server not laid out yet (a first build): the default graph
-        becomes the set union of the project's graphs, LAYOUT_CHUNK graphs an update, then the marker says so. Much
-        faster than copying article by article; a build killed before the marker leaves the default graph unused
-        (queries name the graphs) and the marker stale, and the next set- or auto-mode build empties it and lays it
-        out again. One update for every graph took an Oxigraph server 41-43 s at 1M triples (one transaction),
-        updates of 100 or 400 graphs 21 s in all."""
-        # the stale marker first: a layout stopped midway leaves the default graph known to be this project's
-        self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {_STALE} }} }} ;\n"
-                     "DROP SILENT DEFAULT")
-        rows = self._select_all_graphs(
-            'SELECT DISTINCT ?g WHERE { GRAPH ?g { } FILTER(STRSTARTS(STR(?g), "%s")) }' % GR)
-        graphs = sorted(row["g"] for row in rows if isinstance(row.get("g"), URIRef))
+    def _lay_out_after(self, kept: str) -> None:
+        """After a build's writes that kept no union: lay out the mode's (auto: the default graph when it is free,
+        the union graph when not)."""
+        if kept or self.dataset in ("graphs", "server"):
+            return
+        if self.dataset == "set" or (self.dataset == "auto" and self._free()):
+            self._lay_out("default")
+        else:
+            self._lay_out("union")
+
+    def _lay_out(self, target: str) -> None:
+        """After the writes of a build that found no union kept (a first build): the default graph or the union
+        graph (``target``) becomes the set union of the project's graphs, LAYOUT_CHUNK graphs an update, then the
+        marker says so. Much faster than copying article by article; a build killed before the marker leaves the
+        union unused (queries name the graphs) and the marker stale, and the next build lays it out again. One
+        update for every graph took an Oxigraph server 41-43 s at 1M triples (one transaction), updates of 100 or
+        400 graphs 21 s in all."""
+        into, emptied = (f"GRAPH <{UNION}> {{ ?s ?p ?o }}", f"DROP SILENT GRAPH <{UNION}>") \
+            if target == "union" else ("?s ?p ?o", "DROP SILENT DEFAULT")
+        marker = _UNION_MARKER if target == "union" else _MARKER
+        # the stale marker first: a layout stopped midway leaves the union known to be this project's
+        self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\n"
+                     f"INSERT DATA {{ GRAPH <{LAYOUT}> {{ {_STALE_OF[marker]} }} }} ;\n{emptied}")
+        graphs = self.graphs()  # (Virtuoso lists no graph for `GRAPH ?g { }`)
         for start in range(0, len(graphs), LAYOUT_CHUNK):
             names = " ".join(name.n3() for name in graphs[start:start + LAYOUT_CHUNK])  # n3() refuses a bad IRI
-            self._update(f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }}")
-        self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {_MARKER} }} }}")
-        self._laid_out = None  # asked again: the default graph may show the marker (--union-default-graph)
+            self._update(f"INSERT {{ {into} }} WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {marker} }} }}")
+        self._state = None  # asked again: the default graph may show the marker (--union-default-graph)
 
     @staticmethod
-    def _unshared(graph_name: URIRef) -> str:
-        """Set mode: the update removing from the default graph the triples of ``graph_name`` that no other
-        project graph holds."""
-        return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_name}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ "
+    def _unshared(graph_name: URIRef, target: str) -> str:
+        """The update removing from the union ``target`` (the default graph, or the union graph) the triples of
+        ``graph_name`` that no other project graph holds."""
+        into = f"GRAPH <{UNION}> {{ ?s ?p ?o }}" if target == "union" else "?s ?p ?o"
+        return (f"DELETE {{ {into} }} WHERE {{ GRAPH <{graph_name}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ "
                 f"GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph_name}> && STRSTARTS(STR(?other), \"{GR}\")) }} }} ;\n")
 
     def _remove_leftovers(self) -> None:
@@ -407,8 +444,9 @@ class RemoteStore:
 
             for graph_name, graph in items:
                 data = graph if isinstance(graph, str) else ntriples(graph)
-                # kept: the default graph's copy goes in the same INSERT DATA (the same blank nodes)
-                unshared, copy = (self._unshared(graph_name), data) if keeping else ("", "")
+                # kept: the union's copy goes in the same INSERT DATA (the same blank nodes)
+                copy = (f"GRAPH <{UNION}> {{\n{data}\n}}" if keeping == "union" else data) if keeping else ""
+                unshared = self._unshared(graph_name, keeping) if keeping else ""
                 alone = "_:" in data  # a blank node label is the request's: one graph's nodes, not another's
                 if alone and batch:
                     send()
@@ -418,15 +456,19 @@ class RemoteStore:
                     send()
             if batch:
                 send()
-            if not keeping and (self.dataset == "set" or (self.dataset == "auto" and self._may_lay_out())):
-                self._lay_out()
+            self._lay_out_after(keeping)
             return
         self._remove_leftovers()
         pending: list[tuple[URIRef, URIRef]] = []
 
         def move():
             if pending:
-                self._update(" ;\n".join(f"MOVE <{tmp}> TO <{name}>" for tmp, name in pending))
+                # kept: each graph's old triples that no other graph holds leave the union graph, and its new ones
+                # are copied in after the MOVE (the marker says stale until flush)
+                self._update(" ;\n".join(
+                    f"{self._unshared(name, keeping)}MOVE <{tmp}> TO <{name}> ;\n"
+                    f"INSERT {{ GRAPH <{UNION}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+                    if keeping else f"MOVE <{tmp}> TO <{name}>" for tmp, name in pending))
                 if done is not None:
                     for _, name in pending:
                         done(name)
@@ -437,13 +479,19 @@ class RemoteStore:
             if len(pending) >= MOVES_PER_UPDATE:
                 move()
         move()
+        self._lay_out_after(keeping)
 
     def remove_graph(self, graph_name: URIRef) -> None:
-        unshared = self._unshared(graph_name) if self._start_write() else ""
+        kept = self._start_write()
+        unshared = self._unshared(graph_name, kept) if kept else ""
         self._update(f"{unshared}DROP SILENT GRAPH <{graph_name}>")
 
     def flush(self) -> None:
-        pass
+        """The end of a build's writes: in union mode, the marker says the union graph is kept again."""
+        if self._keeping:
+            self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {_UNION_MARKER} }} }}")
+            self._keeping = ""
+            self._state = "union"
 
     def close(self) -> None:
         pass

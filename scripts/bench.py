@@ -40,8 +40,8 @@ queries        every named query (ontology/queries and extensions), p50 and p95 
                block, the others substituted): `Store.query(..., use_default_graph_as_union=False)` on
                the loaded default graph (the set union of the graphs, as the project's store answers), every
                value read; and on the servers, over the dataset KG_SPARQL_DATASET picks (graph/remote.py: by
-               default, on an Oxigraph server, the default graph the build keeps as the set union of the
-               project's graphs; on Virtuoso, or with `graphs`, every project graph named in the request).
+               default the set union of the project's graphs the build keeps, in an Oxigraph server's default
+               graph or in Virtuoso's union graph; with `graphs`, every project graph named in the request).
                A query with a required parameter (`said-about`, `evidence`) is asked, as `kg query` must ask
                it, about the value the most rows have when it runs without it; and each optional `selective`
                parameter (graph/queries.py) is asked the same way, about one value, on the project's store.
