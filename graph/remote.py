@@ -212,6 +212,13 @@ class RemoteStore:
         except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, OSError,
                 http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
+            if isinstance(reason, (socket.timeout, TimeoutError)):  # reached, but no answer in time
+                after = ("the server may still be running the query; ask it less at once, or set KG_STORE_TIMEOUT "
+                         "higher" if what == "query" else
+                         "the server may still complete the update; run the build again once it is idle: it checks "
+                         "every article graph and redoes what is missing")
+                raise StoreUnavailable(f"the SPARQL store at {url} did not answer the {what} within "
+                                       f"{self.timeout:g} s (KG_STORE_TIMEOUT); {after}") from None
             raise StoreUnavailable(
                 f"cannot reach the SPARQL store at {url}: {reason}; is the server running, and is the URL right? "
                 "Nothing was changed by this command after that point; run it again once the server is up") from None

@@ -45,6 +45,8 @@ queries        every named query (ontology/queries and extensions), p50 and p95 
                A query with a required parameter (`said-about`, `evidence`) is asked, as `kg query` must ask
                it, about the value the most rows have when it runs without it; and each optional `selective`
                parameter (graph/queries.py) is asked the same way, about one value, on the project's store.
+               A server whose answer has another number of rows than the project's store is marked
+               `(N rows!)` in the table: a fast wrong answer is no answer (Virtuoso gave one).
 html           graph.html's write_html on stores of about 1,000 and 5,000 drawable nodes.
 
 Targets (issue 6): full build within 3x of the bulk load; each named query within 2x of raw pyoxigraph and
@@ -763,7 +765,11 @@ def table(results: dict) -> str:
             line += f"  (listed; without its listing {q['unlisted']['p50'] * 1000:.1f} ms)"
         for k in kinds:
             v = q.get(k, {})
-            cell = f"{v['p50'] * 1000:.1f}" if "p50" in v else v.get("error", "-")[:20]
+            error = v.get("error", "-")
+            cell = f"{v['p50'] * 1000:.1f}" if "p50" in v else \
+                "no answer in time" if "did not answer" in error else "failed (JSON)" if error != "-" else "-"
+            if "rows" in v and v["rows"] != e.get("rows"):  # a store that answers differently is said, not hidden
+                cell += f" ({v['rows']} rows!)"
             line += f"  {cell:>22}"
         lines.append(line)
     asked = [(name, param, v) for name, q in results["queries"].items() for param, v in q.get("selective", {}).items()]

@@ -689,6 +689,34 @@ def test_queries_are_form_posts_that_name_the_project_graphs_with_the_token_from
         server.shutdown()
 
 
+class Slow(http.server.BaseHTTPRequestHandler):
+    """Answers nothing for longer than the client waits."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        threading.Event().wait(3)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_server_that_does_not_answer_in_time_is_said_to_be_slow_not_unreachable(monkeypatch):
+    """Regression: a query past KG_STORE_TIMEOUT was reported as "cannot reach the SPARQL store ... is the server
+    running?" (seen on Virtuoso at 1M triples), which sends the user looking for a server that is up."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("KG_STORE_TIMEOUT", "0.5")
+        monkeypatch.setenv("KG_SPARQL_DATASET", "server")  # no graph list first: the query itself waits
+        result = kg("query", "--sparql", "ASK { ?s ?p ?o }", "--store", f"http://127.0.0.1:{server.server_port}")
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        message = " ".join(result.stderr.split())
+        assert "did not answer the query within 0.5 s (KG_STORE_TIMEOUT)" in message, message
+        assert "cannot reach" not in message
+    finally:
+        server.shutdown()
+
+
 def test_endpoint_settings_come_from_presets_and_the_environment():
     oxigraph = RemoteStore("http://h:7878/", env={})
     assert (oxigraph.query_url, oxigraph.update_url, oxigraph.gsp_url) == \
