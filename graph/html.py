@@ -444,6 +444,8 @@ APP_JS = r"""
               hover: {background: c.color, border: "#000"}},
       font: inside ? {color: textOn(c.color), size: 12} : {color: "#212529", size: 14, strokeWidth: 3, strokeColor: "#ffffff"}};
     if (c.shape === "box") { o.widthConstraint = {maximum: 240}; o.font.align = "left"; o.margin = 8; }
+    // a label below its node wraps at about 20 characters: side by side, two long one-line names overlapped
+    if (!inside) o.widthConstraint = {maximum: 160};
     if (c.shape === "dot") o.size = Math.min(12 + 3 * Math.sqrt(n.deg || 0), 34);
     else if (!inside) o.size = 16;
     return o;

@@ -124,6 +124,35 @@ def test_the_seed_graph_opens_and_leads_from_gelernt_to_his_words(browser, seed_
         page.close()
 
 
+def test_long_labels_below_their_nodes_wrap_instead_of_running_into_each_other(browser, seed_out):
+    """Regression: a label drawn below its node was one line as long as the name, so two neighbours' labels ran
+    into each other ("a journalist" and "journalists on Rubio's trip to El Salvador" read as one). They now wrap
+    at 160 pixels; those two no longer overlap."""
+    page = Page(browser, seed_out / "graph.html")
+    try:
+        page.page.wait_for_timeout(1500)  # the layout settles
+        boxes = page.js("""() => {
+            const out = {};
+            for (const [id, node] of Object.entries(window.kg.network.body.nodes)) {
+                const n = window.kg.data.nodes[id];
+                if (!n || node.options.shape === "box") continue;
+                const s = node.labelModule.size;
+                out[n.name] = {left: s.left, top: s.top, width: s.width, height: s.height};
+            }
+            return out;
+        }""")
+        assert len(boxes) > 50
+        widest = max(boxes.values(), key=lambda b: b["width"])
+        assert widest["width"] <= 165, widest
+        a, b = boxes["a journalist"], boxes["journalists on Rubio's trip to El Salvador"]
+        apart = (a["left"] + a["width"] <= b["left"] or b["left"] + b["width"] <= a["left"]
+                 or a["top"] + a["height"] <= b["top"] or b["top"] + b["height"] <= a["top"])
+        assert apart, (a, b)
+        assert page.errors == []
+    finally:
+        page.close()
+
+
 def test_filters_hide_classes_relations_and_articles(browser, seed_out):
     page = Page(browser, seed_out / "graph.html")
     try:
