@@ -87,7 +87,7 @@ from .ns import GR, INFERRED_GRAPH, KG
 from .store import QueryError, Result, ntriples
 
 TMP_GRAPHS = "https://w3id.org/legal-news-kg/tmp/"
-LAYOUT = safety.LAYOUT_GRAPH  # KG_SPARQL_DATASET=set, auto: the graph whose one triple says the default graph is kept
+LAYOUT = safety.LAYOUT_GRAPH  # the graph whose one triple says which union the server keeps, or that it is stale
 _MARKER = f"<{LAYOUT}> <{LAYOUT}> \"the default graph is the set union of the project's graphs\""
 # a build that did not keep the default graph, or a layout under way: the default graph is still the project's,
 # stale, to be laid out again by the next build in set or auto mode
