@@ -170,6 +170,7 @@ class RemoteStore:
         # or "" (none: the graphs are named); None until asked (_kept)
         self._state: str | None = None
         self._keeping = ""           # the union graph while this store's writes keep it (its marker stale till flush)
+        self._staled = False         # this store has written the union graph's marker stale (before its first change)
         self._invalidated = False    # a write that keeps no union has made any kept marker stale
         self.timeout = float(env.get("KG_STORE_TIMEOUT", "120"))
         self._token = env.get("KG_STORE_TOKEN")
@@ -362,11 +363,11 @@ class RemoteStore:
         """Before a write: the union it keeps ("default" or "union", as ``_kept``), or "" when the server keeps
         none for this mode. A write that keeps none first makes a kept marker stale (whichever mode kept it):
         queries then name the graphs, and the next build that keeps a union lays it out again. The union graph is
-        written with several requests (KG_SPARQL_REPLACE=move), so its marker says stale from the first write
-        until ``flush``: a build stopped between leaves it stale."""
+        written with several requests (KG_SPARQL_REPLACE=move), so its marker says stale from the first request
+        that changes it (_changing) until ``flush``: a build stopped between leaves it stale, one with nothing to
+        write leaves it kept."""
         kept = self._kept() if self.dataset in ("set", "auto", "union") else ""
-        if kept == "union" and not self._keeping:
-            self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {_UNION_STALE} }} }}")
+        if kept == "union":
             self._keeping = "union"
         if not kept and not self._invalidated:
             self._update(" ;\n".join(
@@ -374,6 +375,13 @@ class RemoteStore:
                 f"DELETE DATA {{ GRAPH <{LAYOUT}> {{ {marker} }} }}" for marker, stale in _STALE_OF.items()))
             self._invalidated = True
         return kept
+
+    def _changing(self, kept: str) -> None:
+        """Before the first request that changes the union graph: its marker says stale (see _start_write); a
+        build with nothing to write leaves it kept."""
+        if kept == "union" and not self._staled:
+            self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {_UNION_STALE} }} }}")
+            self._staled = True
 
     def _lay_out_after(self, kept: str) -> None:
         """After a build's writes that kept no union: lay out the mode's (auto: the default graph when it is free,
@@ -443,6 +451,7 @@ class RemoteStore:
             batch: list[tuple[URIRef, str]] = []
 
             def send():
+                self._changing(keeping)
                 self._update(" ;\n".join(text for _, text in batch))
                 if done is not None:
                     for name, _ in batch:
@@ -470,6 +479,7 @@ class RemoteStore:
 
         def move():
             if pending:
+                self._changing(keeping)
                 # kept: each graph's old triples that no other graph holds leave the union graph, and its new ones
                 # are copied in after the MOVE (the marker says stale until flush)
                 self._update(" ;\n".join(
@@ -490,14 +500,16 @@ class RemoteStore:
 
     def remove_graph(self, graph_name: URIRef) -> None:
         kept = self._start_write()
+        self._changing(kept)
         unshared = self._unshared(graph_name, kept) if kept else ""
         self._update(f"{unshared}DROP SILENT GRAPH <{graph_name}>")
 
     def flush(self) -> None:
         """The end of a build's writes: in union mode, the marker says the union graph is kept again."""
         if self._keeping:
-            self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {_UNION_MARKER} }} }}")
-            self._keeping = ""
+            if self._staled:
+                self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {_UNION_MARKER} }} }}")
+            self._keeping, self._staled = "", False
             self._state = "union"
 
     def close(self) -> None:

@@ -466,6 +466,12 @@ def test_union_mode_keeps_a_union_graph_through_changes_failures_and_other_modes
         store = open_store(url, read_only=True)
         assert store.dataset == "union" and store._dataset_fields("SELECT * {}") == [("default-graph-uri", UNION)]
         assert answers(store) == embedded
+        sent = []
+        spied = RemoteStore._update
+        monkeypatch.setattr(RemoteStore, "_update", lambda self, text: (sent.append(text), spied(self, text))[1])
+        nothing = kg("build", MINI_DIR, SEED_DIR, "--store", url, "--no-html")
+        monkeypatch.setattr(RemoteStore, "_update", spied)
+        assert "(0 rebuilt)" in nothing.output and sent == [], "a build with nothing to write leaves the union kept"
 
         mini = _renamed_mini(tmp_path)
         from graph.build import build
