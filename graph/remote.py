@@ -234,18 +234,16 @@ class RemoteStore:
         kept = self._kept()
         if self.dataset == "server" or kept == "default":
             return []
+        named = re.search(r"\bGRAPH\b", sparqltext.blank(sparql), re.I)
         if kept == "union":
             # one graph, not thousands: faster, and Virtuoso 7.2.5 answered some queries wrongly when a request
             # named 80 or more graphs (a transitive path in a FILTER NOT EXISTS, or joined to a variable predicate)
+            graphs = self.graphs() if named else []
             fields = [("default-graph-uri", UNION)]
-            if re.search(r"\bGRAPH\b", sparqltext.blank(sparql), re.I):
-                fields += [("named-graph-uri", str(g)) for g in self.graphs()]
-            return fields
-        graphs = self.graphs() or [URIRef(str(GR) + "none")]  # an empty dataset, not the server's default
-        fields = [("default-graph-uri", str(g)) for g in graphs]
-        if re.search(r"\bGRAPH\b", sparqltext.blank(sparql), re.I):
-            fields += [("named-graph-uri", str(g)) for g in graphs]
-        return fields
+        else:
+            graphs = self.graphs() or [URIRef(str(GR) + "none")]  # an empty dataset, not the server's default
+            fields = [("default-graph-uri", str(g)) for g in graphs]
+        return fields + ([("named-graph-uri", str(g)) for g in graphs] if named else [])
 
     def query(self, sparql: str, bindings: dict[str, Node] | None = None, union: bool = True) -> Result:
         # a VALUES block closing the WHERE group (after its BINDs, inside its FILTERs' scope) behaves like
@@ -366,7 +364,7 @@ class RemoteStore:
         written with several requests (KG_SPARQL_REPLACE=move), so its marker says stale from the first request
         that changes it (_changing) until ``flush``: a build stopped between leaves it stale, one with nothing to
         write leaves it kept."""
-        kept = self._kept() if self.dataset in ("set", "auto", "union") else ""
+        kept = self._kept()
         if kept == "union":
             self._keeping = "union"
         if not kept and not self._invalidated:
@@ -376,11 +374,21 @@ class RemoteStore:
             self._invalidated = True
         return kept
 
+    def _mark(self, triple: str, then: str = "") -> None:
+        """The marker graph's one triple becomes ``triple`` (kept or stale), with ``then`` in the same request."""
+        self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {triple} }} }}"
+                     + (f" ;\n{then}" if then else ""))
+
+    @staticmethod
+    def _into(target: str, body: str = "?s ?p ?o") -> str:
+        """``body`` (a pattern or triples) placed in the union ``target``: the union graph, or the default graph."""
+        return f"GRAPH <{UNION}> {{\n{body}\n}}" if target == "union" else body
+
     def _changing(self, kept: str) -> None:
         """Before the first request that changes the union graph: its marker says stale (see _start_write); a
         build with nothing to write leaves it kept."""
         if kept == "union" and not self._staled:
-            self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {_UNION_STALE} }} }}")
+            self._mark(_UNION_STALE)
             self._staled = True
 
     def _lay_out_after(self, kept: str) -> None:
@@ -400,25 +408,20 @@ class RemoteStore:
         union unused (queries name the graphs) and the marker stale, and the next build lays it out again. One
         update for every graph took an Oxigraph server 41-43 s at 1M triples (one transaction), updates of 100 or
         400 graphs 21 s in all."""
-        into, emptied = (f"GRAPH <{UNION}> {{ ?s ?p ?o }}", f"DROP SILENT GRAPH <{UNION}>") \
-            if target == "union" else ("?s ?p ?o", "DROP SILENT DEFAULT")
         marker = _UNION_MARKER if target == "union" else _MARKER
         # the stale marker first: a layout stopped midway leaves the union known to be this project's
-        self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\n"
-                     f"INSERT DATA {{ GRAPH <{LAYOUT}> {{ {_STALE_OF[marker]} }} }} ;\n{emptied}")
+        self._mark(_STALE_OF[marker], f"DROP SILENT GRAPH <{UNION}>" if target == "union" else "DROP SILENT DEFAULT")
         graphs = self.graphs()  # (Virtuoso lists no graph for `GRAPH ?g { }`)
         for start in range(0, len(graphs), LAYOUT_CHUNK):
             names = " ".join(name.n3() for name in graphs[start:start + LAYOUT_CHUNK])  # n3() refuses a bad IRI
-            self._update(f"INSERT {{ {into} }} WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }}")
-        self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {marker} }} }}")
+            self._update(f"INSERT {{ {self._into(target)} }} WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        self._mark(marker)
         self._state = None  # asked again: the default graph may show the marker (--union-default-graph)
 
-    @staticmethod
-    def _unshared(graph_name: URIRef, target: str) -> str:
+    def _unshared(self, graph_name: URIRef, target: str) -> str:
         """The update removing from the union ``target`` (the default graph, or the union graph) the triples of
         ``graph_name`` that no other project graph holds."""
-        into = f"GRAPH <{UNION}> {{ ?s ?p ?o }}" if target == "union" else "?s ?p ?o"
-        return (f"DELETE {{ {into} }} WHERE {{ GRAPH <{graph_name}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ "
+        return (f"DELETE {{ {self._into(target)} }} WHERE {{ GRAPH <{graph_name}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ "
                 f"GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph_name}> && STRSTARTS(STR(?other), \"{GR}\")) }} }} ;\n")
 
     def _remove_leftovers(self) -> None:
@@ -461,7 +464,7 @@ class RemoteStore:
             for graph_name, graph in items:
                 data = graph if isinstance(graph, str) else ntriples(graph)
                 # kept: the union's copy goes in the same INSERT DATA (the same blank nodes)
-                copy = (f"GRAPH <{UNION}> {{\n{data}\n}}" if keeping == "union" else data) if keeping else ""
+                copy = self._into(keeping, data) if keeping else ""
                 unshared = self._unshared(graph_name, keeping) if keeping else ""
                 alone = "_:" in data  # a blank node label is the request's: one graph's nodes, not another's
                 if alone and batch:
@@ -484,7 +487,7 @@ class RemoteStore:
                 # are copied in after the MOVE (the marker says stale until flush)
                 self._update(" ;\n".join(
                     f"{self._unshared(name, keeping)}MOVE <{tmp}> TO <{name}> ;\n"
-                    f"INSERT {{ GRAPH <{UNION}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+                    f"INSERT {{ {self._into(keeping)} }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
                     if keeping else f"MOVE <{tmp}> TO <{name}>" for tmp, name in pending))
                 if done is not None:
                     for _, name in pending:
@@ -508,7 +511,7 @@ class RemoteStore:
         """The end of a build's writes: in union mode, the marker says the union graph is kept again."""
         if self._keeping:
             if self._staled:
-                self._update(f"DROP SILENT GRAPH <{LAYOUT}> ;\nINSERT DATA {{ GRAPH <{LAYOUT}> {{ {_UNION_MARKER} }} }}")
+                self._mark(_UNION_MARKER)
             self._keeping, self._staled = "", False
             self._state = "union"
 

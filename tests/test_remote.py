@@ -151,14 +151,15 @@ def test_build_into_an_oxigraph_server_then_every_named_query_answers_as_on_disk
     assert result.exit_code == 0 and [r["quote"] for r in json.loads(result.output)] == ["under study."]
 
 
-def _default_and_union(url: str) -> tuple[set, set]:
-    """The server's default graph, and the set union of the project's graphs, as sets of N-Triples terms."""
-    store = RemoteStore(url, read_only=True, env={})
+def _default_and_union(url: str, env: dict | None = None, kept: str | None = None) -> tuple[set, set]:
+    """The server's default graph (or the graph ``kept``: the union graph), and the set union of the project's
+    graphs, as sets of N-Triples terms."""
+    store = RemoteStore(url, read_only=True, env=env or {})
 
     def triples(query):
         return {(r["s"].n3(), r["p"].n3(), r["o"].n3()) for r in store._run_query([("query", query)]).rows}
 
-    return (triples("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"),
+    return (triples("CONSTRUCT { ?s ?p ?o } WHERE { %s }" % (f"GRAPH <{kept}> {{ ?s ?p ?o }}" if kept else "?s ?p ?o")),
             triples('CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "%s")) }' % GR))
 
 
@@ -303,7 +304,7 @@ def test_by_default_a_default_graph_that_is_not_free_is_left_alone_and_a_union_g
         store = open_store(url, read_only=True)
         assert store._dataset_fields("SELECT * {}") == [("default-graph-uri", UNION)]
         assert answers(store) == embedded
-        kept, union = _union_graph_and_union(url, {})
+        kept, union = _default_and_union(url, kept=UNION)
         assert kept == union
         if case == "others-in-default-graph":
             default, _ = _default_and_union(url)
@@ -432,17 +433,6 @@ def test_kg_serve_over_a_server_answers_from_what_the_latest_build_left(tmp_path
         server.stop()
 
 
-def _union_graph_and_union(url: str, env: dict) -> tuple[set, set]:
-    """The union graph a server keeps (KG_SPARQL_DATASET=union), and the set union of the project's graphs."""
-    store = RemoteStore(url, read_only=True, env=env)
-
-    def triples(query):
-        return {(r["s"].n3(), r["p"].n3(), r["o"].n3()) for r in store._run_query([("query", query)]).rows}
-
-    return (triples("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }" % UNION),
-            triples('CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "%s")) }' % GR))
-
-
 @pytest.mark.parametrize("kind", ["virtuoso", "oxigraph"])
 def test_union_mode_keeps_a_union_graph_through_changes_failures_and_other_modes(tmp_path, embedded, monkeypatch,
                                                                                 kind):
@@ -460,7 +450,7 @@ def test_union_mode_keeps_a_union_graph_through_changes_failures_and_other_modes
     try:
         url = server.url
         assert kg("build", MINI_DIR, SEED_DIR, "--store", url, "--no-html").exit_code == 0
-        kept, union = _union_graph_and_union(url, env)
+        kept, union = _default_and_union(url, env, kept=UNION)
         assert kept == union and len(kept) > 3000
         store = open_store(url, read_only=True)
         assert store.dataset == "union" and store._dataset_fields("SELECT * {}") == [("default-graph-uri", UNION)]
@@ -476,7 +466,7 @@ def test_union_mode_keeps_a_union_graph_through_changes_failures_and_other_modes
         from graph.build import build
 
         build([mini], url, prune=True, html=False)  # the seed article's folder is gone: its graph is removed
-        kept, union = _union_graph_and_union(url, env)
+        kept, union = _default_and_union(url, env, kept=UNION)
         assert kept == union and '"Lee P. Gelernt"' in {o for _, _, o in kept}
         assert not any("npr-2025-02-05" in s for s, _, _ in kept), "the removed article's triples are gone"
 
@@ -501,7 +491,7 @@ def test_union_mode_keeps_a_union_graph_through_changes_failures_and_other_modes
         assert stale._dataset_fields("SELECT * {}") != [("default-graph-uri", UNION)], "stale: the graphs are named"
         again = kg("build", MINI_DIR, SEED_DIR, "--store", url, "--no-html")
         assert again.exit_code == 0, again.output
-        kept, union = _union_graph_and_union(url, env)
+        kept, union = _default_and_union(url, env, kept=UNION)
         assert kept == union and '"Lee P. Gelernt"' not in {o for _, _, o in kept}
         store = open_store(url, read_only=True)
         assert store._dataset_fields("SELECT * {}") == [("default-graph-uri", UNION)] and answers(store) == embedded
